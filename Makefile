@@ -1,0 +1,59 @@
+# AlumUnity Messaging. `make` alone lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install system-deps run serve migrate demo test test-fast lint format bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+system-deps: ## Install the MariaDB client headers mysqlclient needs (apt, as root), or say how
+	@if pkg-config --exists mariadb 2>/dev/null || pkg-config --exists mysqlclient 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing the MariaDB client headers for mysqlclient (apt-get)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libmariadb-dev pkg-config >/dev/null; \
+	else \
+		echo "mysqlclient needs the MariaDB/MySQL client headers. Install them first:"; \
+		echo "  sudo apt-get install -y libmariadb-dev pkg-config      (Debian/Ubuntu)"; \
+		echo "  brew install mariadb-connector-c pkg-config             (macOS)"; \
+		exit 1; \
+	fi
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@$(MAKE) --no-print-directory system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+install: $(BIN)/.installed ## Create the virtual environment and install the requirements
+
+migrate: install ## Apply migrations to the database (SQLite by default)
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput -v 0
+
+demo: migrate ## Load the demo members and conversations (prints their logins)
+	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
+
+run: demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(PORT)
+
+serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/messages  (API docs: /api/docs/)"
+	DEBUG=$${DEBUG-1} $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
+
+test: install ## Run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: ## Remove the virtual environment, the SQLite database and caches
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm .pytest_cache .ruff_cache staticfiles

@@ -1,0 +1,21 @@
+"""ASGI entry point: HTTP through Django, WebSocket through Channels (SPEC §4)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alumunity.settings")
+
+# Django must be set up before anything imports models.
+django_http = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from messaging.realtime.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": URLRouter(websocket_urlpatterns),
+    }
+)

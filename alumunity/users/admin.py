@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+
+from .models import User
+
+
+class MemberCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "name")
+
+
+class MemberChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = MemberChangeForm
+    add_form = MemberCreationForm
+    ordering = ("name",)
+    list_display = ("email", "name", "is_active", "messaging_suspended", "is_staff", "date_joined")
+    list_filter = ("is_active", "messaging_suspended", "is_staff", "is_superuser")
+    search_fields = ("email", "name")
+    readonly_fields = ("date_joined", "last_login")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("name", "avatar_url")}),
+        ("Messaging", {"fields": ("messaging_suspended",)}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "password1", "password2")}),
+    )

@@ -1,0 +1,83 @@
+"""One place turns every API failure into the SPEC §3.1 shapes."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from alumunity.middleware import error_body
+
+from ..exceptions import MessagingError
+
+logger = logging.getLogger(__name__)
+
+
+def _first_reason(detail) -> str:
+    """The first human reason in a DRF error detail, prefixed with its field."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            reason = _first_reason(value)
+            return reason if field == "non_field_errors" else f"{field}: {reason}"
+    if isinstance(detail, list) and detail:
+        return _first_reason(detail[0])
+    return str(detail)
+
+
+def _as_errors(detail) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            field: [str(reason) for reason in (value if isinstance(value, list) else [value])]
+            for field, value in detail.items()
+        }
+    reasons = detail if isinstance(detail, list) else [detail]
+    return {"non_field_errors": [str(reason) for reason in reasons]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, MessagingError):
+        set_rollback()
+        return Response(error_body(exc.message, errors=exc.errors), status=exc.status)
+
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
+
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        # Left bare, as standard clients expect: {"detail": "..."}.
+        detail = (
+            exc.detail.get("detail", exc.detail) if isinstance(exc.detail, dict) else exc.detail
+        )
+        response = Response({"detail": str(detail)}, status=exc.status_code)
+        request = context["request"]
+        if request.authenticators:
+            response["WWW-Authenticate"] = request.authenticators[0].authenticate_header(request)
+        return response
+
+    if isinstance(exc, drf.APIException):
+        set_rollback()
+        if isinstance(exc, drf.ValidationError):
+            body = error_body(_first_reason(exc.detail), errors=_as_errors(exc.detail))
+        elif isinstance(exc, drf.ParseError):
+            body = error_body(f"Malformed request body: {exc.detail}")
+        else:
+            body = error_body(_first_reason(exc.detail))
+        response = Response(body, status=exc.status_code)
+        if isinstance(exc, drf.Throttled) and exc.wait is not None:
+            response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        return response
+
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        set_rollback()
+        logger.error("database unavailable: %s", type(exc).__name__)
+        return Response(
+            error_body("The service is temporarily unavailable. Please retry shortly."), status=503
+        )
+
+    set_rollback()
+    logger.error("unexpected error", exc_info=exc)
+    return Response(error_body("Something went wrong on our side. Please retry."), status=500)

@@ -1,0 +1,153 @@
+"""Input serializers check types and ranges; the rules themselves live in the services.
+Output serializers document the shapes of messaging.payloads for the OpenAPI schema."""
+
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: 42 or true is a 400, not silently "42"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# --- query parameters ---------------------------------------------------------------------
+
+
+class PageParams(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+class HistoryParams(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    before = serializers.IntegerField(min_value=1, required=False)
+    after = serializers.IntegerField(min_value=1, required=False)
+    around = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs):
+        if sum(1 for anchor in ("before", "after", "around") if anchor in attrs) > 1:
+            raise serializers.ValidationError("Give at most one of before, after and around.")
+        return attrs
+
+
+class SearchParams(serializers.Serializer):
+    q = StrictCharField(max_length=200)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+
+
+class MemberSearchParams(serializers.Serializer):
+    q = StrictCharField(max_length=200)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+# --- bodies -----------------------------------------------------------------------------
+
+
+class RegisterInput(serializers.Serializer):
+    email = StrictCharField(max_length=254)
+    name = StrictCharField(max_length=150)
+    password = StrictCharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class LogoutInput(serializers.Serializer):
+    refresh = StrictCharField()
+
+
+class SendInput(serializers.Serializer):
+    recipient_id = serializers.UUIDField()
+    message_text = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, trim_whitespace=False
+    )
+    attachment_url = StrictCharField(required=False, allow_blank=True, allow_null=True)
+    attachment_type = StrictCharField(required=False, allow_blank=True, allow_null=True)
+    client_message_id = StrictCharField(required=False, allow_blank=True, allow_null=True)
+
+
+class BlockInput(serializers.Serializer):
+    blocked_user_id = serializers.UUIDField()
+
+
+class ReportInput(serializers.Serializer):
+    message_id = serializers.IntegerField(min_value=1)
+    reason = StrictCharField(max_length=1000)
+
+
+class PresenceInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["do_not_disturb", "auto"])
+
+
+# --- documented outputs (the payloads are built in messaging.payloads) ----------------------
+
+
+class MemberOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    avatar_url = serializers.URLField(allow_null=True)
+
+
+class AccountOutput(MemberOutput):
+    email = serializers.EmailField()
+
+
+class RegisterOutput(serializers.Serializer):
+    user = AccountOutput()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class MessageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    conversation_id = serializers.IntegerField()
+    sender_id = serializers.UUIDField()
+    recipient_id = serializers.UUIDField()
+    message_text = serializers.CharField()
+    attachment_url = serializers.CharField(allow_null=True)
+    attachment_type = serializers.CharField(allow_null=True)
+    sent_at = serializers.DateTimeField()
+    read = serializers.BooleanField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    client_message_id = serializers.CharField(allow_null=True)
+    hidden = serializers.BooleanField()
+
+
+class SearchResultOutput(MessageOutput):
+    other_user_id = serializers.UUIDField()
+    other_user_name = serializers.CharField()
+
+
+class ConversationSummaryOutput(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    other_user_id = serializers.UUIDField()
+    other_user_name = serializers.CharField()
+    photo_url = serializers.CharField(allow_null=True)
+    last_message = serializers.CharField(allow_null=True)
+    last_message_at = serializers.DateTimeField(allow_null=True)
+    unread_count = serializers.IntegerField()
+    last_message_from_me = serializers.BooleanField()
+    other_user_status = serializers.ChoiceField(
+        choices=["online", "away", "offline", "do_not_disturb"]
+    )
+
+
+class UnreadCountOutput(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+
+
+class ConversationStatusOutput(serializers.Serializer):
+    other_user_status = serializers.ChoiceField(
+        choices=["online", "away", "offline", "do_not_disturb"]
+    )
+    other_user_last_seen_at = serializers.DateTimeField(allow_null=True)
+    other_user_typing = serializers.BooleanField()
+
+
+class ReportOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    message_id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,33 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auth/register", views.RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/token/refresh/", views.TokenRefreshApi.as_view(), name="api-token-refresh"),
+    path("auth/logout", views.LogoutApi.as_view(), name="api-logout"),
+    path("auth/me", views.MeApi.as_view(), name="api-me"),
+    path("users/search", views.MemberSearchApi.as_view(), name="api-users-search"),
+    path("messages/send", views.MessageSendApi.as_view(), name="api-send"),
+    path("messages/inbox", views.InboxApi.as_view(), name="api-inbox"),
+    path(
+        "messages/conversation/<str:key>", views.ConversationApi.as_view(), name="api-conversation"
+    ),
+    path(
+        "messages/conversation/<str:user_id>/status",
+        views.ConversationStatusApi.as_view(),
+        name="api-conversation-status",
+    ),
+    path(
+        "messages/mark-as-read/<int:message_id>", views.MarkReadApi.as_view(), name="api-mark-read"
+    ),
+    path("messages/unread-count", views.UnreadCountApi.as_view(), name="api-unread-count"),
+    path("messages/search", views.MessageSearchApi.as_view(), name="api-search"),
+    path("messages/block-user", views.BlockApi.as_view(), name="api-block"),
+    path("messages/block-user/<str:user_id>", views.UnblockApi.as_view(), name="api-unblock"),
+    path("messages/blocked-users", views.BlockedUsersApi.as_view(), name="api-blocked-users"),
+    path("messages/report", views.ReportApi.as_view(), name="api-report"),
+    path("messages/typing/<str:user_id>", views.TypingApi.as_view(), name="api-typing"),
+    path("messages/presence", views.PresenceApi.as_view(), name="api-presence"),
+]

@@ -1,0 +1,280 @@
+"""REST doors (SPEC §3.2-3.3): parse, one service or selector call, respond."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from alumunity.users.services import register_member
+
+from .. import selectors, services
+from ..payloads import (
+    iso,
+    member_payload,
+    message_payload,
+    own_account_payload,
+    search_result_payload,
+)
+from . import serializers as io
+from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
+from .throttles import LoginThrottle, RegisterThrottle, SendThrottle
+
+ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
+
+
+def _parse(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class MemberApiView(APIView):
+    """Base for member endpoints: authenticated, and each request counts as activity
+    for presence (written at most every few seconds per member)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user and request.user.is_authenticated:
+            services.record_activity(user=request.user)
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+class RegisterApi(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (RegisterThrottle,)
+
+    @extend_schema(
+        request=io.RegisterInput, responses={201: enveloped(io.RegisterOutput), **ERRORS}
+    )
+    def post(self, request):
+        data = _parse(io.RegisterInput, request.data)
+        user = register_member(email=data["email"], name=data["name"], password=data["password"])
+        refresh = RefreshToken.for_user(user)
+        payload = {
+            "user": own_account_payload(user),
+            "access": str(refresh.access_token),
+            "refresh": str(refresh),
+        }
+        return ok(payload, "Account created.", status_code=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(TokenObtainPairView):
+    authentication_classes = ()
+    throttle_classes = (LoginThrottle,)
+
+
+class TokenRefreshApi(TokenRefreshView):
+    authentication_classes = ()
+
+
+class LogoutApi(APIView):
+    """Blacklists the refresh token given; holding it is proof enough, so an expired
+    access token does not stop a member from logging out."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(request=io.LogoutInput, responses={200: enveloped(), **ERRORS})
+    def post(self, request):
+        data = _parse(io.LogoutInput, request.data)
+        TokenBlacklistSerializer(data={"refresh": data["refresh"]}).is_valid(raise_exception=True)
+        return ok(None, "Logged out.")
+
+
+class MeApi(MemberApiView):
+    @extend_schema(responses={200: enveloped(io.AccountOutput)})
+    def get(self, request):
+        return ok(own_account_payload(request.user), "Your account.")
+
+
+class MemberSearchApi(MemberApiView):
+    @extend_schema(
+        parameters=[io.MemberSearchParams],
+        responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
+    )
+    def get(self, request):
+        params = _parse(io.MemberSearchParams, request.query_params)
+        members, total = selectors.search_members(
+            user=request.user, query=params["q"], limit=params["limit"]
+        )
+        return ok_list([member_payload(member) for member in members], total, "Members found.")
+
+
+# --- messages -------------------------------------------------------------------------
+
+
+class MessageSendApi(MemberApiView):
+    throttle_classes = (SendThrottle,)
+
+    @extend_schema(
+        request=io.SendInput,
+        responses={201: enveloped(io.MessageOutput), 200: enveloped(io.MessageOutput), **ERRORS},
+    )
+    def post(self, request):
+        data = _parse(io.SendInput, request.data)
+        result = services.send_message(
+            sender=request.user,
+            recipient_id=data["recipient_id"],
+            text=data.get("message_text"),
+            attachment_url=data.get("attachment_url"),
+            attachment_type=data.get("attachment_type"),
+            client_message_id=data.get("client_message_id"),
+        )
+        if result.created:
+            return ok(
+                message_payload(result.message),
+                "Message sent.",
+                status_code=status.HTTP_201_CREATED,
+            )
+        return ok(message_payload(result.message), "Message already sent.")
+
+
+class InboxApi(MemberApiView):
+    @extend_schema(
+        parameters=[io.PageParams],
+        responses={200: enveloped(io.ConversationSummaryOutput, many=True), **ERRORS},
+    )
+    def get(self, request):
+        params = _parse(io.PageParams, request.query_params)
+        summaries, total = selectors.list_conversations(
+            user=request.user, limit=params["limit"], offset=params["offset"]
+        )
+        return ok_list(summaries, total, "Conversations retrieved.")
+
+
+class ConversationApi(MemberApiView):
+    """GET takes the other member's id; DELETE takes the conversation's id (SPEC §3.3)."""
+
+    @extend_schema(
+        parameters=[
+            io.HistoryParams,
+            OpenApiParameter(
+                "key", str, OpenApiParameter.PATH, description="The other member's id"
+            ),
+        ],
+        responses={200: enveloped(io.MessageOutput, many=True), **ERRORS},
+    )
+    def get(self, request, key: str):
+        params = _parse(io.HistoryParams, request.query_params)
+        page = services.open_conversation(reader=request.user, other_user_id=key, **params)
+        return ok_list(
+            [message_payload(message) for message in page.messages],
+            page.total,
+            "Messages retrieved.",
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("key", int, OpenApiParameter.PATH, description="The conversation's id")
+        ],
+        responses={200: enveloped(), **ERRORS},
+    )
+    def delete(self, request, key: str):
+        services.delete_conversation(user=request.user, conversation_id=key)
+        return ok(None, "Conversation deleted for you.")
+
+
+class MarkReadApi(MemberApiView):
+    @extend_schema(request=None, responses={200: enveloped(io.MessageOutput), **ERRORS})
+    def put(self, request, message_id: int):
+        message = services.mark_read(reader=request.user, message_id=message_id)
+        return ok(message_payload(message), "Message marked as read.")
+
+
+class UnreadCountApi(MemberApiView):
+    @extend_schema(responses={200: enveloped(io.UnreadCountOutput)})
+    def get(self, request):
+        return ok(
+            {"unread_count": selectors.unread_total(user=request.user)}, "Unread count retrieved."
+        )
+
+
+class MessageSearchApi(MemberApiView):
+    @extend_schema(
+        parameters=[io.SearchParams],
+        responses={200: enveloped(io.SearchResultOutput, many=True), **ERRORS},
+    )
+    def get(self, request):
+        params = _parse(io.SearchParams, request.query_params)
+        results, total = selectors.search_messages(
+            user=request.user, query=params["q"], limit=params["limit"]
+        )
+        payload = [search_result_payload(message, viewer_id=request.user.pk) for message in results]
+        return ok_list(payload, total, "Search results.")
+
+
+class BlockApi(MemberApiView):
+    @extend_schema(request=io.BlockInput, responses={200: enveloped(io.MemberOutput), **ERRORS})
+    def post(self, request):
+        data = _parse(io.BlockInput, request.data)
+        block = services.block_user(blocker=request.user, blocked_user_id=data["blocked_user_id"])
+        return ok(member_payload(block.blocked), "Member blocked.")
+
+
+class UnblockApi(MemberApiView):
+    @extend_schema(responses={200: enveloped(), **ERRORS})
+    def delete(self, request, user_id: str):
+        services.unblock_user(blocker=request.user, blocked_user_id=user_id)
+        return ok(None, "Member unblocked.")
+
+
+class BlockedUsersApi(MemberApiView):
+    @extend_schema(responses={200: enveloped(io.MemberOutput, many=True)})
+    def get(self, request):
+        blocked = selectors.list_blocked_users(user=request.user)
+        return ok_list(
+            [member_payload(member) for member in blocked], len(blocked), "Blocked members."
+        )
+
+
+class ReportApi(MemberApiView):
+    @extend_schema(
+        request=io.ReportInput,
+        responses={201: enveloped(io.ReportOutput), 200: enveloped(io.ReportOutput), **ERRORS},
+    )
+    def post(self, request):
+        data = _parse(io.ReportInput, request.data)
+        report, created = services.report_message(
+            reporter=request.user, message_id=data["message_id"], reason=data["reason"]
+        )
+        payload = {
+            "id": report.pk,
+            "message_id": report.message_id,
+            "status": report.status,
+            "created_at": iso(report.created_at),
+        }
+        if created:
+            return ok(
+                payload, "Report sent to the moderators.", status_code=status.HTTP_201_CREATED
+            )
+        return ok(payload, "Report updated.")
+
+
+class TypingApi(MemberApiView):
+    @extend_schema(request=None, responses={200: enveloped(), **ERRORS})
+    def post(self, request, user_id: str):
+        services.record_typing(user=request.user, to_user_id=user_id)
+        return ok(None, "Typing recorded.")
+
+
+class ConversationStatusApi(MemberApiView):
+    @extend_schema(responses={200: enveloped(io.ConversationStatusOutput), **ERRORS})
+    def get(self, request, user_id: str):
+        return ok(
+            selectors.conversation_status(user=request.user, other_user_id=user_id),
+            "Status retrieved.",
+        )
+
+
+class PresenceApi(MemberApiView):
+    @extend_schema(request=io.PresenceInput, responses={200: enveloped(), **ERRORS})
+    def put(self, request):
+        data = _parse(io.PresenceInput, request.data)
+        services.set_presence_mode(user=request.user, mode=data["status"])
+        return ok({"status": data["status"]}, "Presence updated.")

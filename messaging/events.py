@@ -1,0 +1,90 @@
+"""Real-time events (SPEC §4). Services call these; each event is sent to the members'
+groups only after the surrounding transaction commits, so nobody hears of a write that
+rolled back. A channel layer that is down is logged, never raised: the write stands and
+clients catch up by polling."""
+
+import logging
+from collections.abc import Iterable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .models import Message
+from .payloads import iso, message_payload
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id) -> str:
+    return f"user_{str(user_id).replace('-', '')}"
+
+
+def _deliver(user_ids: Iterable, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in user_ids:
+        try:
+            # The layer dispatches on "type": message.new reaches the consumer's message_new.
+            async_to_sync(layer.group_send)(user_group(user_id), event)
+        except Exception:
+            logger.warning("could not publish %s to a member group", event["type"], exc_info=True)
+
+
+def publish(user_ids: Iterable, event: dict) -> None:
+    recipients = list(dict.fromkeys(user_ids))
+    transaction.on_commit(lambda: _deliver(recipients, event))
+
+
+def message_new(message: Message) -> None:
+    publish(
+        [message.sender_id, message.recipient_id],
+        {"type": "message.new", "message": message_payload(message)},
+    )
+
+
+def message_read(
+    *, conversation_id: int, message_ids: list[int], reader_id, sender_id, read_at
+) -> None:
+    publish(
+        [sender_id, reader_id],
+        {
+            "type": "message.read",
+            "conversation_id": conversation_id,
+            "message_ids": message_ids,
+            "reader_id": str(reader_id),
+            "read_at": iso(read_at),
+        },
+    )
+
+
+def message_hidden(message: Message) -> None:
+    publish(
+        [message.sender_id, message.recipient_id],
+        {
+            "type": "message.hidden",
+            "conversation_id": message.conversation_id,
+            "message_id": message.pk,
+        },
+    )
+
+
+def typing(*, user_id, to_user_id, is_typing: bool) -> None:
+    publish([to_user_id], {"type": "typing", "user_id": str(user_id), "is_typing": is_typing})
+
+
+def presence(*, user_id, status: str, last_seen_at, audience: Iterable) -> None:
+    publish(
+        audience,
+        {
+            "type": "presence",
+            "user_id": str(user_id),
+            "status": status,
+            "last_seen_at": iso(last_seen_at),
+        },
+    )
+
+
+def conversation_deleted(*, conversation_id: int, user_id) -> None:
+    publish([user_id], {"type": "conversation.deleted", "conversation_id": conversation_id})

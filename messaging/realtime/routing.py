@@ -1,0 +1,3 @@
+"""WebSocket routes. The consumer at /ws/messages/ arrives with the real-time work."""
+
+websocket_urlpatterns: list = []

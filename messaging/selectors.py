@@ -1,0 +1,293 @@
+"""Every read the doors need, with its query plan applied. Nothing here writes.
+
+Visibility is decided here and nowhere else: a member sees only conversations they
+are part of, and in each only the messages after their own delete-for-me marker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from .exceptions import NotFound
+from .models import Block, Conversation, Message, Presence
+from .payloads import iso
+
+User = get_user_model()
+
+OFFLINE = "offline"
+
+
+def parse_user_id(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def get_member(user_id) -> User:
+    """An active member by id; a malformed or unknown id is the same 404."""
+    parsed = parse_user_id(user_id)
+    member = User.objects.filter(pk=parsed, is_active=True).first() if parsed else None
+    if member is None:
+        raise NotFound("Member not found.")
+    return member
+
+
+def canonical_pair(first_id, second_id) -> tuple:
+    return (first_id, second_id) if first_id < second_id else (second_id, first_id)
+
+
+def is_blocked_between(first_id, second_id) -> bool:
+    return Block.objects.filter(
+        Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
+    ).exists()
+
+
+def typing_key(*, from_user_id, to_user_id) -> str:
+    return f"typing:{from_user_id}:{to_user_id}"
+
+
+# --- presence ---------------------------------------------------------------------------
+
+
+def effective_status(presence: Presence | None, *, now: datetime | None = None) -> str:
+    """online / away / offline from the last activity; do_not_disturb when chosen."""
+    if presence is None or presence.last_seen_at is None:
+        return OFFLINE
+    if presence.mode == Presence.Mode.DO_NOT_DISTURB:
+        return Presence.Mode.DO_NOT_DISTURB
+    idle = (now or timezone.now()) - presence.last_seen_at
+    if idle <= timedelta(seconds=settings.MESSAGING["ONLINE_WINDOW_SECONDS"]):
+        return "online"
+    if idle <= timedelta(seconds=settings.MESSAGING["AWAY_WINDOW_SECONDS"]):
+        return "away"
+    return OFFLINE
+
+
+def _presence_of(user) -> Presence | None:
+    try:
+        return user.presence
+    except Presence.DoesNotExist:
+        return None
+
+
+def blocked_user_ids(*, user) -> set:
+    """Everyone this member has blocked or is blocked by (a block hides presence both ways)."""
+    pairs = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
+        "blocker_id", "blocked_id"
+    )
+    return {blocked if blocker == user.pk else blocker for blocker, blocked in pairs}
+
+
+# --- inbox ----------------------------------------------------------------------------
+
+
+def _visible_conversations(user) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(
+        Q(user_one=user, last_message_id__gt=F("cleared_through_id_one"))
+        | Q(user_two=user, last_message_id__gt=F("cleared_through_id_two"))
+    )
+
+
+def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], int]:
+    """Conversation summaries (SPEC §3.3), newest activity first; three queries whatever
+    the number of conversations: the count, the page, and the member's blocks."""
+    visible = _visible_conversations(user)
+    total = visible.count()
+    if offset >= total:
+        return [], total
+    page = list(
+        visible.select_related("last_message", "user_one__presence", "user_two__presence").order_by(
+            "-last_message_at", "-id"
+        )[offset : offset + limit]
+    )
+    hidden_presence = blocked_user_ids(user=user)
+    now = timezone.now()
+    summaries = []
+    for conversation in page:
+        mine_is_one = conversation.user_one_id == user.pk
+        other = conversation.user_two if mine_is_one else conversation.user_one
+        last = conversation.last_message
+        status = (
+            OFFLINE
+            if other.pk in hidden_presence
+            else effective_status(_presence_of(other), now=now)
+        )
+        summaries.append(
+            {
+                "conversation_id": conversation.pk,
+                "other_user_id": str(other.pk),
+                "other_user_name": other.name,
+                "photo_url": other.avatar_url or None,
+                "last_message": last.visible_text if last else None,
+                "last_message_at": iso(conversation.last_message_at),
+                "unread_count": conversation.unread_count_one
+                if mine_is_one
+                else conversation.unread_count_two,
+                "last_message_from_me": bool(last and last.sender_id == user.pk),
+                "other_user_status": status,
+            }
+        )
+    return summaries, total
+
+
+def unread_total(*, user) -> int:
+    side_counter = Case(
+        When(user_one=user, then=F("unread_count_one")),
+        default=F("unread_count_two"),
+        output_field=IntegerField(),
+    )
+    result = Conversation.objects.filter(Q(user_one=user) | Q(user_two=user)).aggregate(
+        total=Sum(side_counter)
+    )
+    return result["total"] or 0
+
+
+# --- one conversation -------------------------------------------------------------------
+
+
+@dataclass
+class MessagePage:
+    other_user: User
+    conversation: Conversation | None
+    messages: list[Message]
+    total: int
+
+
+def conversation_between(*, user, other_user_id) -> tuple[User, Conversation | None]:
+    """The other member (404 if unknown or yourself) and your conversation, if any."""
+    other = get_member(other_user_id)
+    if other.pk == user.pk:
+        raise NotFound("Member not found.")
+    user_one_id, user_two_id = canonical_pair(user.pk, other.pk)
+    conversation = Conversation.objects.filter(
+        user_one_id=user_one_id, user_two_id=user_two_id
+    ).first()
+    return other, conversation
+
+
+def _before(anchor: Message) -> Q:
+    return Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+
+
+def _after(anchor: Message) -> Q:
+    return Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gt=anchor.pk)
+
+
+def list_messages(
+    *,
+    user,
+    other_user_id,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage:
+    """A page of the visible history, ascending by (sent_at, id). Without an anchor the
+    newest `limit`; `before`/`after` page by keyset from a message id; `around` centres
+    the page on one. `total` is the whole visible history, read from the counters."""
+    other, conversation = conversation_between(user=user, other_user_id=other_user_id)
+    if conversation is None:
+        if before or after or around:
+            raise NotFound("Message not found.")
+        return MessagePage(other, None, [], 0)
+    visible = Message.objects.filter(
+        conversation=conversation, pk__gt=conversation.cleared_through_id_for(user.pk)
+    )
+    anchor_id = before or after or around
+    if anchor_id is None:
+        newest = list(visible.order_by("-sent_at", "-id")[:limit])
+        messages = newest[::-1]
+    else:
+        anchor = visible.filter(pk=anchor_id).only("pk", "sent_at").first()
+        if anchor is None:
+            raise NotFound("Message not found.")
+        if before:
+            messages = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[
+                ::-1
+            ]
+        elif after:
+            messages = list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
+        else:
+            older = list(
+                visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: (limit - 1) // 2]
+            )[::-1]
+            newer = list(
+                visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[
+                    : limit - len(older)
+                ]
+            )
+            messages = older + newer
+    return MessagePage(other, conversation, messages, conversation.visible_count_for(user.pk))
+
+
+def conversation_status(*, user, other_user_id) -> dict:
+    other = get_member(other_user_id)
+    if other.pk == user.pk:
+        raise NotFound("Member not found.")
+    presence = Presence.objects.filter(user=other).first()
+    if other.pk in blocked_user_ids(user=user):
+        return {
+            "other_user_status": OFFLINE,
+            "other_user_last_seen_at": None,
+            "other_user_typing": False,
+        }
+    return {
+        "other_user_status": effective_status(presence),
+        "other_user_last_seen_at": iso(presence.last_seen_at) if presence else None,
+        "other_user_typing": bool(cache.get(typing_key(from_user_id=other.pk, to_user_id=user.pk))),
+    }
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def visible_messages(*, user) -> QuerySet[Message]:
+    """Every message this member may see, across their conversations."""
+    return Message.objects.filter(
+        Q(conversation__user_one=user, pk__gt=F("conversation__cleared_through_id_one"))
+        | Q(conversation__user_two=user, pk__gt=F("conversation__cleared_through_id_two"))
+    )
+
+
+def search_messages(*, user, query: str, limit: int) -> tuple[list[Message], int]:
+    """Messages whose text contains `query`, newest first. Hidden messages never match:
+    their text must not reach a member again."""
+    matches = visible_messages(user=user).filter(is_hidden=False, message_text__icontains=query)
+    total = matches.count()
+    results = list(
+        matches.select_related("sender", "recipient").order_by("-sent_at", "-id")[:limit]
+    )
+    return results, total
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
+    """People to start a conversation with: by name, or by exact email address."""
+    matches = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(Q(name__icontains=query) | Q(email=User.objects.normalize_email(query)))
+    )
+    return list(matches.order_by("name", "id")[:limit]), matches.count()
+
+
+def list_blocked_users(*, user) -> list[User]:
+    return [
+        block.blocked
+        for block in Block.objects.filter(blocker=user)
+        .select_related("blocked")
+        .order_by("-created_at")
+    ]

@@ -1,0 +1,490 @@
+"""Every write to message state, and every rule of SPEC §3.4 that guards one.
+
+Each service takes keyword arguments, runs in one transaction and publishes its events
+only after commit. Counters change with F() expressions in the database, never as
+Python arithmetic, so concurrent writers cannot lose an update. A send locks the
+conversation row for its whole transaction, which orders messages and the
+delete-for-me marker exactly; reads lock only the message rows they change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from . import events
+from .exceptions import BlockedError, InvalidInput, NotFound, SuspendedError
+from .models import Block, Conversation, Message, ModerationLogEntry, Presence, Report
+from .selectors import (
+    MessagePage,
+    canonical_pair,
+    get_member,
+    is_blocked_between,
+    list_messages,
+    parse_user_id,
+    typing_key,
+)
+
+User = get_user_model()
+
+MAX_TEXT_LENGTH = 5000
+MAX_ATTACHMENT_URL_LENGTH = 500
+MAX_ATTACHMENT_TYPE_LENGTH = 50
+MAX_CLIENT_MESSAGE_ID_LENGTH = 64
+MAX_REPORT_REASON_LENGTH = 1000
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool
+
+
+# --- helpers shared by the services ---------------------------------------------------
+
+
+def _reject_nul(field: str, value: str) -> None:
+    if "\x00" in value:
+        raise InvalidInput.for_field(field, "Null characters are not allowed.")
+
+
+def _clean_send_input(
+    *, text: str | None, attachment_url: str | None, attachment_type: str | None, client_message_id
+) -> tuple[str, str, str, str | None]:
+    text = (text or "").strip()
+    attachment_url = (attachment_url or "").strip()
+    attachment_type = (attachment_type or "").strip()
+    client_message_id = (client_message_id or "").strip() or None
+    for field, value in (
+        ("message_text", text),
+        ("attachment_url", attachment_url),
+        ("attachment_type", attachment_type),
+        ("client_message_id", client_message_id or ""),
+    ):
+        _reject_nul(field, value)
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput.for_field(
+            "message_text", f"Ensure this field has no more than {MAX_TEXT_LENGTH} characters."
+        )
+    if not text and not attachment_url:
+        raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
+    if attachment_url:
+        if len(attachment_url) > MAX_ATTACHMENT_URL_LENGTH:
+            raise InvalidInput.for_field(
+                "attachment_url",
+                f"Ensure this field has no more than {MAX_ATTACHMENT_URL_LENGTH} characters.",
+            )
+        try:
+            _http_url(attachment_url)
+        except ValidationError:
+            raise InvalidInput.for_field(
+                "attachment_url", "Enter a valid http or https URL."
+            ) from None
+    if len(attachment_type) > MAX_ATTACHMENT_TYPE_LENGTH:
+        raise InvalidInput.for_field(
+            "attachment_type",
+            f"Ensure this field has no more than {MAX_ATTACHMENT_TYPE_LENGTH} characters.",
+        )
+    if client_message_id and len(client_message_id) > MAX_CLIENT_MESSAGE_ID_LENGTH:
+        raise InvalidInput.for_field(
+            "client_message_id",
+            f"Ensure this field has no more than {MAX_CLIENT_MESSAGE_ID_LENGTH} characters.",
+        )
+    return text, attachment_url, attachment_type, client_message_id
+
+
+def _locked_conversation(first_id, second_id) -> Conversation:
+    """The pair's conversation, created on first use, locked for this transaction."""
+    user_one_id, user_two_id = canonical_pair(first_id, second_id)
+    conversation = (
+        Conversation.objects.select_for_update()
+        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
+        .first()
+    )
+    if conversation is not None:
+        return conversation
+    try:
+        with transaction.atomic():
+            Conversation.objects.create(user_one_id=user_one_id, user_two_id=user_two_id)
+    except IntegrityError:
+        pass  # created by a concurrent first message; lock theirs below
+    return Conversation.objects.select_for_update().get(
+        user_one_id=user_one_id, user_two_id=user_two_id
+    )
+
+
+def _original_send(sender, client_message_id: str | None) -> Message | None:
+    if not client_message_id:
+        return None
+    return Message.objects.filter(sender=sender, client_message_id=client_message_id).first()
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+def send_message(
+    *,
+    sender,
+    recipient_id,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendResult:
+    """Send one message. A retry with the same `client_message_id` returns the original
+    message (created=False) and changes nothing."""
+    text, attachment_url, attachment_type, client_message_id = _clean_send_input(
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    original = _original_send(sender, client_message_id)
+    if original is not None:
+        return SendResult(original, created=False)
+
+    recipient_uuid = parse_user_id(recipient_id)
+    if recipient_uuid == sender.pk:
+        raise InvalidInput.for_field("recipient_id", "You cannot send a message to yourself.")
+    recipient = get_member(recipient_uuid)
+    if sender.messaging_suspended:
+        raise SuspendedError()
+    if is_blocked_between(sender.pk, recipient.pk):
+        raise BlockedError()
+
+    try:
+        with transaction.atomic():
+            conversation = _locked_conversation(sender.pk, recipient.pk)
+            # Checked again under the lock: a concurrent retry may have just committed.
+            original = _original_send(sender, client_message_id)
+            if original is not None:
+                return SendResult(original, created=False)
+            message = Message.objects.create(
+                conversation=conversation,
+                sender=sender,
+                recipient=recipient,
+                message_text=text,
+                attachment_url=attachment_url,
+                attachment_type=attachment_type,
+                client_message_id=client_message_id,
+                sent_at=timezone.now(),
+            )
+            recipient_side = conversation.side_of(recipient.pk)
+            Conversation.objects.filter(pk=conversation.pk).update(
+                last_message=message,
+                last_message_at=message.sent_at,
+                message_count=F("message_count") + 1,
+                **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
+            )
+            events.message_new(message)
+    except IntegrityError:
+        # The same client_message_id raced in through another conversation row.
+        original = _original_send(sender, client_message_id)
+        if original is None:
+            raise
+        return SendResult(original, created=False)
+    return SendResult(message, created=True)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def mark_read(*, reader, message_id: int) -> Message:
+    """Mark one message read. Only its recipient may, and only while it is visible to
+    them; anyone else gets the same 404 as for a missing message. Idempotent."""
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, recipient=reader)
+        .first()
+    )
+    if message is None or message.pk <= message.conversation.cleared_through_id_for(reader.pk):
+        raise NotFound("Message not found.")
+    if message.read_at is not None:
+        return message
+    side = message.conversation.side_of(reader.pk)
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+        if changed:
+            Conversation.objects.filter(pk=message.conversation_id).update(
+                **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - 1, 0)}
+            )
+            events.message_read(
+                conversation_id=message.conversation_id,
+                message_ids=[message.pk],
+                reader_id=reader.pk,
+                sender_id=message.sender_id,
+                read_at=now,
+            )
+    message.read_at = now if changed else message.read_at
+    return message
+
+
+def mark_conversation_read(*, reader, conversation: Conversation) -> tuple[list[int], datetime]:
+    """Mark every visible unread message to `reader` in the conversation read (opening
+    a conversation does this). Returns the ids it changed and their read time; no query
+    at all when the counter says nothing is unread."""
+    now = timezone.now()
+    if conversation.unread_count_for(reader.pk) == 0:
+        return [], now
+    side = conversation.side_of(reader.pk)
+    with transaction.atomic():
+        unread = Message.objects.filter(
+            conversation=conversation,
+            recipient=reader,
+            read_at__isnull=True,
+            pk__gt=conversation.cleared_through_id_for(reader.pk),
+        )
+        message_ids = list(unread.values_list("pk", flat=True))
+        if not message_ids:
+            return [], now
+        changed = Message.objects.filter(pk__in=message_ids, read_at__isnull=True).update(
+            read_at=now
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - changed, 0)}
+        )
+        events.message_read(
+            conversation_id=conversation.pk,
+            message_ids=message_ids,
+            reader_id=reader.pk,
+            sender_id=conversation.other_user_id(reader.pk),
+            read_at=now,
+        )
+    setattr(conversation, f"unread_count_{side}", 0)
+    return message_ids, now
+
+
+def open_conversation(
+    *,
+    reader,
+    other_user_id,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage:
+    """Read a page of a conversation the way a member opens it: every message from the
+    other member becomes read, and the page shows them as read."""
+    page = list_messages(
+        user=reader,
+        other_user_id=other_user_id,
+        limit=limit,
+        before=before,
+        after=after,
+        around=around,
+    )
+    if page.conversation is not None:
+        marked, read_at = mark_conversation_read(reader=reader, conversation=page.conversation)
+        marked = set(marked)
+        for message in page.messages:
+            if message.pk in marked:
+                message.read_at = read_at
+    return page
+
+
+# --- delete for me ------------------------------------------------------------------------
+
+
+def delete_conversation(*, user, conversation_id) -> None:
+    """Delete for me: the conversation leaves this member's inbox, search and history
+    and their unread count for it drops to 0. Nothing is removed; the other member keeps
+    everything, and a later message brings it back showing only what came after."""
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id)
+        .filter(Q(user_one=user) | Q(user_two=user))
+        .first()
+        if str(conversation_id).isdigit()
+        else None
+    )
+    if conversation is None:
+        raise NotFound("Conversation not found.")
+    side = conversation.side_of(user.pk)
+    with transaction.atomic():
+        # One statement, so a send landing at the same moment is either wholly before
+        # the marker (and cleared) or wholly after it (and visible and counted).
+        Conversation.objects.filter(pk=conversation.pk).update(
+            **{
+                f"cleared_through_id_{side}": F("last_message_id"),
+                f"cleared_count_{side}": F("message_count"),
+                f"unread_count_{side}": 0,
+            }
+        )
+        events.conversation_deleted(conversation_id=conversation.pk, user_id=user.pk)
+
+
+# --- blocking ---------------------------------------------------------------------------
+
+
+def block_user(*, blocker, blocked_user_id) -> Block:
+    """Idempotent. After it, neither member can send to the other and each sees the
+    other offline and never typing; their history stays."""
+    blocked_uuid = parse_user_id(blocked_user_id)
+    if blocked_uuid == blocker.pk:
+        raise InvalidInput.for_field("blocked_user_id", "You cannot block yourself.")
+    blocked = get_member(blocked_uuid)
+    with transaction.atomic():
+        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    cache.delete(typing_key(from_user_id=blocked.pk, to_user_id=blocker.pk))
+    cache.delete(typing_key(from_user_id=blocker.pk, to_user_id=blocked.pk))
+    return block
+
+
+def unblock_user(*, blocker, blocked_user_id) -> None:
+    """Idempotent: unblocking someone not blocked changes nothing."""
+    blocked = get_member(blocked_user_id)
+    with transaction.atomic():
+        Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+
+
+# --- reports and moderation ---------------------------------------------------------------
+
+
+def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
+    """File a report for the staff queue. Only a participant may report a message they
+    can see; one open report per member and message (a repeat updates its reason)."""
+    reason = (reason or "").strip()
+    _reject_nul("reason", reason)
+    if not reason:
+        raise InvalidInput.for_field("reason", "Say why you are reporting this message.")
+    if len(reason) > MAX_REPORT_REASON_LENGTH:
+        raise InvalidInput.for_field(
+            "reason", f"Ensure this field has no more than {MAX_REPORT_REASON_LENGTH} characters."
+        )
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(Q(sender=reporter) | Q(recipient=reporter), pk=message_id)
+        .first()
+    )
+    if message is None or message.pk <= message.conversation.cleared_through_id_for(reporter.pk):
+        raise NotFound("Message not found.")
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(message=message, reporter=reporter, status=Report.Status.OPEN)
+            .first()
+        )
+        if report is not None:
+            report.reason = reason
+            report.save(update_fields=["reason", "updated_at"])
+            return report, False
+        return Report.objects.create(message=message, reporter=reporter, reason=reason), True
+
+
+def _log(*, actor, action: str, target, reason: str = "") -> None:
+    ModerationLogEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        reason=reason or "",
+    )
+
+
+def set_message_hidden(*, actor, message: Message, hidden: bool, reason: str = "") -> bool:
+    """Hide (or unhide) a message for both members; returns whether anything changed."""
+    with transaction.atomic():
+        changed = Message.objects.filter(pk=message.pk, is_hidden=not hidden).update(
+            is_hidden=hidden
+        )
+        if not changed:
+            return False
+        message.is_hidden = hidden
+        action = (
+            ModerationLogEntry.Action.HIDE_MESSAGE
+            if hidden
+            else ModerationLogEntry.Action.UNHIDE_MESSAGE
+        )
+        _log(actor=actor, action=action, target=message, reason=reason)
+        if hidden:
+            events.message_hidden(message)
+        else:
+            events.message_new(message)
+    return True
+
+
+def set_messaging_suspended(*, actor, user, suspended: bool, reason: str = "") -> bool:
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, messaging_suspended=not suspended).update(
+            messaging_suspended=suspended
+        )
+        if not changed:
+            return False
+        user.messaging_suspended = suspended
+        action = (
+            ModerationLogEntry.Action.SUSPEND_USER
+            if suspended
+            else ModerationLogEntry.Action.UNSUSPEND_USER
+        )
+        _log(actor=actor, action=action, target=user, reason=reason)
+    return True
+
+
+def close_report(*, actor, report: Report, dismiss: bool = False, reason: str = "") -> bool:
+    with transaction.atomic():
+        status = Report.Status.DISMISSED if dismiss else Report.Status.RESOLVED
+        changed = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
+            status=status, resolved_by=actor, resolved_at=timezone.now()
+        )
+        if not changed:
+            return False
+        report.status = status
+        action = (
+            ModerationLogEntry.Action.DISMISS_REPORT
+            if dismiss
+            else ModerationLogEntry.Action.RESOLVE_REPORT
+        )
+        _log(actor=actor, action=action, target=report, reason=reason)
+    return True
+
+
+# --- presence and typing ----------------------------------------------------------------
+
+
+def record_typing(*, user, to_user_id) -> None:
+    """Remember for a few seconds that `user` is typing to `to_user_id`. Between blocked
+    members nothing is recorded or sent, so a block hides typing both ways."""
+    other = get_member(to_user_id)
+    if other.pk == user.pk or is_blocked_between(user.pk, other.pk):
+        return
+    cache.set(
+        typing_key(from_user_id=user.pk, to_user_id=other.pk),
+        True,
+        timeout=settings.MESSAGING["TYPING_SECONDS"],
+    )
+    events.typing(user_id=user.pk, to_user_id=other.pk, is_typing=True)
+
+
+def set_presence_mode(*, user, mode: str) -> Presence:
+    if mode not in Presence.Mode.values:
+        raise InvalidInput.for_field("status", "Choose do_not_disturb or auto.")
+    with transaction.atomic():
+        presence, _ = Presence.objects.select_for_update().get_or_create(user=user)
+        presence.mode = mode
+        presence.last_seen_at = timezone.now()
+        presence.save(update_fields=["mode", "last_seen_at"])
+    return presence
+
+
+def record_activity(*, user) -> None:
+    """Note that the member is active. Written at most every ACTIVITY_WRITE_SECONDS per
+    member (the cache remembers the last write), so requests stay read-only."""
+    if not cache.add(
+        f"activity:{user.pk}", True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"]
+    ):
+        return
+    now = timezone.now()
+    if not Presence.objects.filter(user=user).update(last_seen_at=now):
+        Presence.objects.get_or_create(user=user, defaults={"last_seen_at": now})
