@@ -231,6 +231,17 @@ def list_messages(
     return MessagePage(other, conversation, messages, conversation.visible_count_for(user.pk))
 
 
+def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:
+    """A message with its neighbours in the conversation, ascending, for moderators (who
+    read the original text, hidden or not). Two queries on the history index."""
+    neighbours = Message.objects.filter(conversation_id=message.conversation_id).select_related(
+        "sender"
+    )
+    older = list(neighbours.filter(_before(message)).order_by("-sent_at", "-id")[:before])
+    newer = list(neighbours.filter(_after(message)).order_by("sent_at", "id")[:after])
+    return [*older[::-1], message, *newer]
+
+
 def conversation_status(*, user, other_user_id) -> dict:
     other = get_member(other_user_id)
     if other.pk == user.pk:

@@ -328,25 +328,41 @@ def delete_conversation(*, user, conversation_id) -> None:
 # --- blocking ---------------------------------------------------------------------------
 
 
-def block_user(*, blocker, blocked_user_id) -> Block:
+def block_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> Block:
     """Idempotent. After it, neither member can send to the other and each sees the
-    other offline and never typing; their history stays."""
+    other offline and never typing; their history stays. With `actor` (a moderator
+    acting for the member) a new block is written to the moderation log."""
     blocked_uuid = parse_user_id(blocked_user_id)
     if blocked_uuid == blocker.pk:
         raise InvalidInput.for_field("blocked_user_id", "You cannot block yourself.")
     blocked = get_member(blocked_uuid)
     with transaction.atomic():
-        block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        if created and actor is not None:
+            _log(
+                actor=actor, action=ModerationLogEntry.Action.ADD_BLOCK, target=block, reason=reason
+            )
     cache.delete(typing_key(from_user_id=blocked.pk, to_user_id=blocker.pk))
     cache.delete(typing_key(from_user_id=blocker.pk, to_user_id=blocked.pk))
     return block
 
 
-def unblock_user(*, blocker, blocked_user_id) -> None:
-    """Idempotent: unblocking someone not blocked changes nothing."""
+def unblock_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> None:
+    """Idempotent: unblocking someone not blocked changes nothing. With `actor` (a
+    moderator) the removal is written to the moderation log."""
     blocked = get_member(blocked_user_id)
     with transaction.atomic():
-        Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+        block = Block.objects.select_for_update().filter(blocker=blocker, blocked=blocked).first()
+        if block is None:
+            return
+        if actor is not None:
+            _log(
+                actor=actor,
+                action=ModerationLogEntry.Action.REMOVE_BLOCK,
+                target=block,
+                reason=reason,
+            )
+        block.delete()
 
 
 # --- reports and moderation ---------------------------------------------------------------
@@ -389,12 +405,15 @@ def _log(*, actor, action: str, target, reason: str = "") -> None:
         action=action,
         target_type=target._meta.model_name,
         target_id=str(target.pk),
-        reason=reason or "",
+        reason=(reason or "").strip(),
     )
 
 
 def set_message_hidden(*, actor, message: Message, hidden: bool, reason: str = "") -> bool:
-    """Hide (or unhide) a message for both members; returns whether anything changed."""
+    """Hide (or unhide) a message for both members; returns whether anything changed.
+    Unhiding sends the restored message as `message.new`: clients already upsert that
+    event by message id (a sender hears of its own sends that way), so the placeholder
+    is replaced in place rather than added twice."""
     with transaction.atomic():
         changed = Message.objects.filter(pk=message.pk, is_hidden=not hidden).update(
             is_hidden=hidden
@@ -429,6 +448,9 @@ def set_messaging_suspended(*, actor, user, suspended: bool, reason: str = "") -
             else ModerationLogEntry.Action.UNSUSPEND_USER
         )
         _log(actor=actor, action=action, target=user, reason=reason)
+        if suspended:
+            # The member's open sockets close themselves on this event (SPEC §4: 4403).
+            events.publish([user.pk], {"type": "member.suspended"})
     return True
 
 
