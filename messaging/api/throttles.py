@@ -21,6 +21,31 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), _PERIODS[period.strip().lower()]
 
 
+def count_hit(*, scope: str, identity: str, rate: str) -> float | None:
+    """Count one request for `identity`; None when allowed, else the seconds to wait.
+    The web pages call this too, so a limit holds across the API and the pages."""
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    key = f"throttle:{scope}:{identity}:{window}"
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        count = 1
+    if count > limit:
+        return (window + 1) * period - now
+    return None
+
+
+def email_identity(email) -> str | None:
+    """A login attempt's identity: the address tried, hashed so no key carries it."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
 class WindowCounterThrottle(BaseThrottle):
     scope = ""
     rate_setting = ""
@@ -35,20 +60,10 @@ class WindowCounterThrottle(BaseThrottle):
         identity = self.identity(request, view)
         if identity is None:
             return True
-        limit, period = parse_rate(getattr(settings, self.rate_setting))
-        now = time.time()
-        window = int(now // period)
-        key = f"throttle:{self.scope}:{identity}:{window}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
-        if count > limit:
-            self.wait_seconds = (window + 1) * period - now
-            return False
-        return True
+        self.wait_seconds = count_hit(
+            scope=self.scope, identity=identity, rate=getattr(settings, self.rate_setting)
+        )
+        return self.wait_seconds is None
 
     def wait(self) -> float | None:
         return self.wait_seconds
@@ -70,11 +85,7 @@ class LoginThrottle(WindowCounterThrottle):
 
     def identity(self, request, view):
         data = request.data if isinstance(request.data, dict) else {}
-        email = data.get("email")
-        if not isinstance(email, str) or not email.strip():
-            return None
-        # Hashed: the key never carries the address itself.
-        return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        return email_identity(data.get("email"))
 
 
 class RegisterThrottle(WindowCounterThrottle):
