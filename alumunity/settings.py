@@ -187,6 +187,8 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Refuses deleted/inactive members and lets only one concurrent use of a refresh win.
+    "TOKEN_REFRESH_SERIALIZER": "alumunity.users.tokens.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
