@@ -11,11 +11,12 @@ django_http = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from messaging.realtime.auth import socket_auth_stack  # noqa: E402
 from messaging.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_http,
-        "websocket": URLRouter(websocket_urlpatterns),
+        "websocket": socket_auth_stack(URLRouter(websocket_urlpatterns)),
     }
 )

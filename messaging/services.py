@@ -31,7 +31,11 @@ from .selectors import (
     get_member,
     is_blocked_between,
     list_messages,
+    member_presence,
     parse_user_id,
+    presence_audience,
+    socket_count_key,
+    socket_left_key,
     typing_key,
 )
 
@@ -344,6 +348,7 @@ def block_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> Blo
             )
     cache.delete(typing_key(from_user_id=blocked.pk, to_user_id=blocker.pk))
     cache.delete(typing_key(from_user_id=blocker.pk, to_user_id=blocked.pk))
+    _show_presence_between(blocker, blocked, visible=False)
     return block
 
 
@@ -363,6 +368,7 @@ def unblock_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> N
                 reason=reason,
             )
         block.delete()
+    _show_presence_between(blocker, blocked, visible=True)
 
 
 # --- reports and moderation ---------------------------------------------------------------
@@ -497,6 +503,7 @@ def set_presence_mode(*, user, mode: str) -> Presence:
         presence.mode = mode
         presence.last_seen_at = timezone.now()
         presence.save(update_fields=["mode", "last_seen_at"])
+    _publish_presence(user)
     return presence
 
 
@@ -507,6 +514,93 @@ def record_activity(*, user) -> None:
         f"activity:{user.pk}", True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"]
     ):
         return
-    now = timezone.now()
+    _write_last_seen(user, timezone.now())
+
+
+def _write_last_seen(user, now) -> None:
     if not Presence.objects.filter(user=user).update(last_seen_at=now):
         Presence.objects.get_or_create(user=user, defaults={"last_seen_at": now})
+
+
+# --- sockets and presence events ------------------------------------------------------------
+# Open sockets are counted per member in the cache (shared by every server process with
+# Redis). The count lives for AWAY_WINDOW_SECONDS and each ping renews it, so the sockets
+# of a crashed process stop counting on their own instead of keeping a member "away".
+
+
+def _socket_ttl() -> int:
+    return settings.MESSAGING["AWAY_WINDOW_SECONDS"]
+
+
+def _publish_presence(user) -> None:
+    """Tell the member's partners (never a blocked one) their status, when it changed
+    since the last time anyone was told."""
+    state = member_presence(user_id=user.pk)
+    sent_key = f"presence-sent:{user.pk}"
+    if cache.get(sent_key) == state["status"]:
+        return
+    cache.set(sent_key, state["status"], timeout=None)
+    events.presence(user_id=user.pk, audience=presence_audience(user=user), **state)
+
+
+def _show_presence_between(first, second, *, visible: bool) -> None:
+    """After a block each sees the other offline and not typing; after an unblock each
+    sees the other's real status again."""
+    for member, audience in ((first, second), (second, first)):
+        if visible:
+            events.presence(
+                user_id=member.pk, audience=[audience.pk], **member_presence(user_id=member.pk)
+            )
+        else:
+            events.typing(user_id=member.pk, to_user_id=audience.pk, is_typing=False)
+            events.presence(
+                user_id=member.pk, status="offline", last_seen_at=None, audience=[audience.pk]
+            )
+
+
+def open_socket(*, user) -> None:
+    """A socket of the member opened (one per tab or device): count it, note the
+    activity, and tell their partners they are online. Suspended members get none."""
+    if user.messaging_suspended:
+        raise SuspendedError()
+    key = socket_count_key(user.pk)
+    cache.add(key, 0, timeout=_socket_ttl())
+    try:
+        cache.incr(key)
+    except ValueError:  # the count expired between the two calls
+        cache.set(key, 1, timeout=_socket_ttl())
+    cache.touch(key, _socket_ttl())
+    _write_last_seen(user, timezone.now())
+    _publish_presence(user)
+
+
+def record_heartbeat(*, user, active: bool = True) -> None:
+    """A ping from an open socket keeps it counted; it is activity unless the client
+    says its member is idle (so an idle open tab turns away)."""
+    key = socket_count_key(user.pk)
+    if not cache.touch(key, _socket_ttl()):
+        cache.add(key, 1, timeout=_socket_ttl())
+    if active:
+        record_activity(user=user)
+    _publish_presence(user)
+
+
+def close_socket(*, user) -> None:
+    """A socket closed. After the member's last one they are offline, with the moment
+    as last_seen_at, until they are active again."""
+    key = socket_count_key(user.pk)
+    try:
+        remaining = cache.decr(key)
+    except ValueError:  # the count had expired: nothing else is known to be open
+        remaining = 0
+    if remaining > 0:
+        return
+    if remaining < 0:
+        cache.set(key, 0, timeout=_socket_ttl())
+    now = timezone.now()
+    _write_last_seen(user, now)
+    cache.set(socket_left_key(user.pk), now, timeout=_socket_ttl())
+    # The next request writes its activity at once, ending "offline" if the member is
+    # still there (a page that fell back to polling).
+    cache.delete(f"activity:{user.pk}")
+    _publish_presence(user)

@@ -1,3 +1,9 @@
-"""WebSocket routes. The consumer at /ws/messages/ arrives with the real-time work."""
+"""WebSocket routes (SPEC §4)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumer import MessagingConsumer
+
+websocket_urlpatterns = [
+    path("ws/messages/", MessagingConsumer.as_asgi()),
+]

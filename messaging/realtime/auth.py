@@ -1,0 +1,85 @@
+"""Who is on the other end of a socket (SPEC §4).
+
+A browser proves itself with its session cookie, and only from a page of this site: a
+browser always sends `Origin`, and it must match ALLOWED_HOSTS (otherwise any site the
+member visits could open a socket with their cookie). A mobile app sends an access JWT
+in the handshake's `Authorization: Bearer` header and usually no `Origin`. A token is
+never read from the URL, where proxies and logs would keep it.
+
+The middleware only decides; the consumer accepts and then closes a rejected socket
+with a code the client can read (a close before accepting reaches it as a bare HTTP 403).
+"""
+
+from urllib.parse import urlparse
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
+from channels.security.websocket import OriginValidator
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+
+
+def _header(scope, name: bytes) -> bytes | None:
+    for header_name, value in scope.get("headers", []):
+        if header_name.lower() == name:
+            return value
+    return None
+
+
+def origin_allowed(origin: bytes) -> bool:
+    """channels' AllowedHostsOriginValidator rule: the origin's host is in ALLOWED_HOSTS."""
+    try:
+        parsed = urlparse(origin.decode("latin1"))
+    except UnicodeDecodeError:
+        return False
+    return OriginValidator(None, settings.ALLOWED_HOSTS).validate_origin(parsed)
+
+
+@database_sync_to_async
+def _user_for_token(raw_token: str):
+    """The active member an access token names, and when the token expires; None for a
+    bad, expired or refresh token, or a member who no longer exists."""
+    authentication = JWTAuthentication()
+    try:
+        token = authentication.get_validated_token(raw_token.encode())
+        user = authentication.get_user(token)
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return None, None
+    return user, token.get("exp")
+
+
+class SocketAuthMiddleware(BaseMiddleware):
+    """Sets scope["user"] (AnonymousUser when not proven), scope["rejection"] (a close
+    code, for a foreign Origin) and scope["token_expires_at"] (a Unix time, JWT only).
+    Runs inside channels' AuthMiddlewareStack, which has already read the session."""
+
+    async def __call__(self, scope, receive, send):
+        scope = dict(scope)
+        origin = _header(scope, b"origin")
+        authorization = _header(scope, b"authorization")
+        session_user = scope.get("user") or AnonymousUser()
+        scope["user"] = AnonymousUser()
+        scope["token_expires_at"] = None
+        if origin is not None and not origin_allowed(origin):
+            scope["rejection"] = FORBIDDEN
+        elif authorization is not None:
+            scheme, _, raw_token = authorization.decode("latin1").partition(" ")
+            if scheme.lower() == "bearer" and raw_token.strip():
+                user, expires_at = await _user_for_token(raw_token.strip())
+                if user is not None:
+                    scope["user"], scope["token_expires_at"] = user, expires_at
+        elif origin is not None:
+            scope["user"] = session_user
+        return await super().__call__(scope, receive, send)
+
+
+def socket_auth_stack(inner):
+    """Session cookie, then the Bearer header and the Origin check, then `inner`."""
+    return AuthMiddlewareStack(SocketAuthMiddleware(inner))

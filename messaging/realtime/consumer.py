@@ -1,0 +1,156 @@
+"""The socket door (SPEC §4): one connection per tab or device, in the member's group.
+
+Server events arrive from the channel layer and go to the client unchanged; each
+handler is named after its event type (`message.new` -> `message_new`). Client
+messages go through the same service functions as the REST API, and a service's
+MessagingError becomes an `error` event. No rule of the product lives here.
+"""
+
+import asyncio
+import json
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from .. import events, services
+from ..exceptions import InvalidInput, MessagingError, SuspendedError
+from .auth import FORBIDDEN, UNAUTHENTICATED
+
+# Client messages are a few dozen bytes; anything this long is not ours.
+MAX_FRAME_CHARS = 4096
+CLOSE_TOO_BIG = 1009
+
+open_socket = database_sync_to_async(services.open_socket)
+close_socket = database_sync_to_async(services.close_socket)
+record_heartbeat = database_sync_to_async(services.record_heartbeat)
+record_typing = database_sync_to_async(services.record_typing)
+mark_read = database_sync_to_async(services.mark_read)
+
+
+def _message_id(content: dict) -> int:
+    value = content.get("message_id")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput.for_field("message_id", "A message id (a number) is required.")
+    return value
+
+
+class MessagingConsumer(AsyncJsonWebsocketConsumer):
+    user = None
+
+    async def connect(self):
+        self.typing_expiries: dict[str, asyncio.Task] = {}
+        self.token_expiry: asyncio.Task | None = None
+        # Accept first: only an open socket can carry a close code the client can read.
+        await self.accept()
+        user = self.scope.get("user")
+        if self.scope.get("rejection"):
+            return await self.close(code=self.scope["rejection"])
+        if user is None or not user.is_authenticated:
+            return await self.close(code=UNAUTHENTICATED)
+        self.group = events.user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            await open_socket(user=user)
+        except SuspendedError:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            return await self.close(code=FORBIDDEN)
+        self.user = user
+        expires_at = self.scope.get("token_expires_at")
+        if expires_at:
+            self.token_expiry = asyncio.create_task(self._close_when_token_expires(expires_at))
+
+    async def disconnect(self, code):
+        for task in [*self.typing_expiries.values(), self.token_expiry]:
+            if task is not None:
+                task.cancel()
+        if self.user is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await close_socket(user=self.user)
+            self.user = None
+
+    # --- client -> server ---------------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if self.user is None:
+            return
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            return await self.close(code=CLOSE_TOO_BIG if text_data else 1003)
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return await self._error("Messages must be JSON objects.")
+        if not isinstance(content, dict):
+            return await self._error("Messages must be JSON objects.")
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type")
+        try:
+            if kind == "ping":
+                await record_heartbeat(user=self.user, active=not content.get("idle"))
+                await self.send_json({"type": "pong"})
+            elif kind == "typing":
+                await record_typing(user=self.user, to_user_id=content.get("to_user_id"))
+            elif kind == "read":
+                await mark_read(reader=self.user, message_id=_message_id(content))
+            else:
+                await self._error("Unknown message type; expected typing, read or ping.")
+        except MessagingError as error:
+            await self._error(error.message)
+
+    async def _error(self, message: str):
+        await self.send_json({"type": "error", "message": message})
+
+    # --- server -> client: one handler per event type --------------------------------------
+
+    async def message_new(self, event):
+        await self.send_json(event)
+        # The typist's message has arrived: their typing indicator ends with it.
+        sender_id = event["message"]["sender_id"]
+        if self._cancel_typing_expiry(sender_id):
+            await self.send_json({"type": "typing", "user_id": sender_id, "is_typing": False})
+
+    async def message_read(self, event):
+        await self.send_json(event)
+
+    async def message_hidden(self, event):
+        await self.send_json(event)
+
+    async def conversation_deleted(self, event):
+        await self.send_json(event)
+
+    async def presence(self, event):
+        await self.send_json(event)
+
+    async def typing(self, event):
+        """Typing expires by itself: unless the typist types again, the client is told
+        `is_typing: false` after TYPING_SECONDS, on whichever process it is connected to."""
+        self._cancel_typing_expiry(event["user_id"])
+        if event["is_typing"]:
+            self.typing_expiries[event["user_id"]] = asyncio.create_task(
+                self._expire_typing(event["user_id"])
+            )
+        await self.send_json(event)
+
+    async def member_suspended(self, event):
+        await self.close(code=FORBIDDEN)
+
+    # --- timers ---------------------------------------------------------------------------
+
+    def _cancel_typing_expiry(self, user_id: str) -> bool:
+        task = self.typing_expiries.pop(user_id, None)
+        if task is None:
+            return False
+        task.cancel()
+        return True
+
+    async def _expire_typing(self, user_id: str):
+        await asyncio.sleep(settings.MESSAGING["TYPING_SECONDS"])
+        self.typing_expiries.pop(user_id, None)
+        await self.send_json({"type": "typing", "user_id": user_id, "is_typing": False})
+
+    async def _close_when_token_expires(self, expires_at: float):
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        await self.close(code=UNAUTHENTICATED)
