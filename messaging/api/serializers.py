@@ -13,6 +13,15 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID string, and only a string: DRF alone would read the number 123 as a UUID."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 # --- query parameters ---------------------------------------------------------------------
 
 
@@ -59,7 +68,7 @@ class LogoutInput(serializers.Serializer):
 
 
 class SendInput(serializers.Serializer):
-    recipient_id = serializers.UUIDField()
+    recipient_id = StrictUUIDField()
     message_text = StrictCharField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False
     )
@@ -69,7 +78,7 @@ class SendInput(serializers.Serializer):
 
 
 class BlockInput(serializers.Serializer):
-    blocked_user_id = serializers.UUIDField()
+    blocked_user_id = StrictUUIDField()
 
 
 class ReportInput(serializers.Serializer):

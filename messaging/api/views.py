@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
@@ -80,10 +81,20 @@ class LogoutApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
+    def get_authenticate_header(self, request):
+        # Without it DRF turns a bad refresh's 401 into a 403 (no authenticator to name).
+        return 'Bearer realm="api"'
+
     @extend_schema(request=io.LogoutInput, responses={200: enveloped(), **ERRORS})
     def post(self, request):
         data = _parse(io.LogoutInput, request.data)
-        TokenBlacklistSerializer(data={"refresh": data["refresh"]}).is_valid(raise_exception=True)
+        try:
+            TokenBlacklistSerializer(data={"refresh": data["refresh"]}).is_valid(
+                raise_exception=True
+            )
+        except TokenError as exc:
+            # A garbage, expired or already blacklisted refresh is a bad credential: 401.
+            raise InvalidToken(exc.args[0]) from exc
         return ok(None, "Logged out.")
 
 
