@@ -1,0 +1,129 @@
+"""SPEC §3.1 for every kind of failure that happens before or around a view: unknown
+paths, wrong methods, malformed bodies, oversized bodies and the request id."""
+
+from http import HTTPStatus
+
+import pytest
+
+from .helpers import assert_error, ok_body
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_api_path_is_a_json_404(api_client):
+    assert_error(api_client.get("/api/no-such-endpoint"), HTTPStatus.NOT_FOUND, "Not found.")
+
+
+def test_unknown_api_path_is_a_json_404_without_credentials(anon_client):
+    assert_error(anon_client.get("/api/messages/nothing/here"), HTTPStatus.NOT_FOUND, "Not found.")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("delete", "/api/messages/send"),
+        ("post", "/api/messages/inbox"),
+        ("get", "/api/messages/mark-as-read/1"),
+        ("put", "/api/messages/unread-count"),
+        ("get", "/api/messages/presence"),
+        ("get", "/api/auth/register"),
+    ],
+)
+def test_wrong_method_is_a_405_envelope(api_client, method, path):
+    response = getattr(api_client, method)(path)
+    assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, f'Method "{method.upper()}" not allowed.')
+
+
+def test_malformed_json_body_is_a_400(api_client):
+    response = api_client.post(
+        "/api/messages/send", data='{"recipient_id": ', content_type="application/json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.json()
+    assert body["message"].startswith("Malformed request body")
+    assert body == {
+        "success": False,
+        "data": None,
+        "message": body["message"],
+        "request_id": response.headers["X-Request-ID"],
+    }
+
+
+def test_json_array_body_is_a_400(api_client, other_user):
+    response = api_client.post(
+        "/api/messages/send", [{"recipient_id": str(other_user.pk)}], format="json"
+    )
+    reason = "Invalid data. Expected a dictionary, but got list."
+    assert_error(response, HTTPStatus.BAD_REQUEST, reason, {"non_field_errors": [reason]})
+
+
+def test_form_encoded_body_is_refused_not_crashed(api_client, other_user):
+    response = api_client.post(
+        "/api/messages/send",
+        data=f"recipient_id={other_user.pk}&message_text=hi",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert_error(
+        response,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        'Unsupported media type "application/x-www-form-urlencoded" in request.',
+    )
+
+
+def test_body_over_one_megabyte_is_a_413(api_client, other_user):
+    text = "x" * (1024 * 1024)
+    response = api_client.post(
+        "/api/messages/send",
+        {"recipient_id": str(other_user.pk), "message_text": text},
+        format="json",
+    )
+    assert_error(response, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request body is larger than 1 MB.")
+
+
+def test_body_just_under_the_limit_reaches_validation(api_client, other_user):
+    text = "x" * (1024 * 1024 - 200)
+    response = api_client.post(
+        "/api/messages/send",
+        {"recipient_id": str(other_user.pk), "message_text": text},
+        format="json",
+    )
+    reason = "Ensure this field has no more than 5000 characters."
+    assert_error(
+        response, HTTPStatus.BAD_REQUEST, f"message_text: {reason}", {"message_text": [reason]}
+    )
+
+
+def test_every_response_carries_a_distinct_request_id(api_client, anon_client):
+    responses = [
+        api_client.get("/api/messages/inbox"),
+        api_client.get("/api/messages/inbox?limit=0"),
+        anon_client.get("/api/messages/inbox"),
+        anon_client.get("/healthz"),
+        api_client.get("/api/nowhere"),
+    ]
+    ids = [response.headers["X-Request-ID"] for response in responses]
+    assert all(ids) and len(set(ids)) == len(ids)
+
+
+def test_a_proxy_request_id_is_kept_and_echoed_in_errors(api_client):
+    response = api_client.get("/api/messages/inbox?limit=abc", HTTP_X_REQUEST_ID="edge-42.a_b")
+    assert response.headers["X-Request-ID"] == "edge-42.a_b"
+    assert response.json()["request_id"] == "edge-42.a_b"
+
+
+def test_an_unsafe_proxy_request_id_is_replaced(api_client):
+    response = api_client.get("/api/messages/inbox", HTTP_X_REQUEST_ID="bad id\nwith newline")
+    assert response.headers["X-Request-ID"] not in ("", "bad id\nwith newline")
+    assert " " not in response.headers["X-Request-ID"]
+
+
+def test_healthz_is_bare_and_public(anon_client):
+    response = anon_client.get("/healthz")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"status": "ok"}
+    assert response.headers["X-Request-ID"]
+
+
+def test_success_envelope_shape(api_client):
+    body = ok_body(api_client.get("/api/messages/unread-count"))
+    assert body == {"success": True, "data": {"unread_count": 0}, "message": body["message"]}
