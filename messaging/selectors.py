@@ -366,10 +366,13 @@ def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
     return list(matches.order_by("name", "id")[:limit]), matches.count()
 
 
-def list_blocked_users(*, user) -> list[User]:
-    return [
-        block.blocked
-        for block in Block.objects.filter(blocker=user)
-        .select_related("blocked")
-        .order_by("-created_at")
-    ]
+def list_blocked_users(*, user, limit: int | None = None, offset: int = 0) -> list[User]:
+    """The members this one blocked, newest first; `limit` pages it (the API always does)."""
+    blocks = Block.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")
+    if limit is not None:
+        blocks = blocks[offset : offset + limit]
+    return [block.blocked for block in blocks]
+
+
+def count_blocked_users(*, user) -> int:
+    return Block.objects.filter(blocker=user).count()

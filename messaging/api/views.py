@@ -236,12 +236,15 @@ class UnblockApi(MemberApiView):
 
 
 class BlockedUsersApi(MemberApiView):
-    @extend_schema(responses={200: enveloped(io.MemberOutput, many=True)})
+    @extend_schema(
+        parameters=[io.PageParams],
+        responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
+    )
     def get(self, request):
-        blocked = selectors.list_blocked_users(user=request.user)
-        return ok_list(
-            [member_payload(member) for member in blocked], len(blocked), "Blocked members."
-        )
+        params = _parse(io.PageParams, request.query_params)
+        blocked = selectors.list_blocked_users(user=request.user, **params)
+        total = selectors.count_blocked_users(user=request.user)
+        return ok_list([member_payload(member) for member in blocked], total, "Blocked members.")
 
 
 class ReportApi(MemberApiView):

@@ -1,0 +1,294 @@
+"""OWASP API4 / API6: unrestricted resource consumption and unrestricted access to
+sensitive business flows. Throttles are one atomic counter in the shared cache, so a
+concurrent burst, or two server processes, cannot slip past the limit."""
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client, override_settings
+
+from messaging.api import throttles
+from messaging.tests.factories import UserFactory, send
+
+ROOT = Path(settings.BASE_DIR)
+FIXED_NOW = 1_800_000_030.0  # 30 s into a minute window
+
+
+def frozen_clock(now: float = FIXED_NOW):
+    """Pin the throttle's clock (only the throttle's) so windows never roll mid-test."""
+    return mock.patch.object(throttles, "time", mock.Mock(time=mock.Mock(return_value=now)))
+
+
+def burst(count: int, action) -> list:
+    """Run `action(i)` in `count` threads released together by one barrier."""
+    barrier = threading.Barrier(count)
+
+    def run(index):
+        barrier.wait()
+        try:
+            return action(index)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+# --- the counter -----------------------------------------------------------------------------
+
+
+def test_a_fifty_way_burst_on_the_counter_gets_exactly_the_limit_through():
+    identity = uuid.uuid4().hex
+    with frozen_clock():
+        results = burst(
+            50, lambda _i: throttles.count_hit(scope="send", identity=identity, rate="10/min")
+        )
+    allowed = [wait for wait in results if wait is None]
+    assert len(allowed) == 10
+    assert all(wait == pytest.approx(30.0) for wait in results if wait is not None)
+
+
+def test_windows_are_independent_per_identity_and_scope():
+    with frozen_clock():
+        for _ in range(3):
+            assert throttles.count_hit(scope="send", identity="a", rate="3/min") is None
+        assert throttles.count_hit(scope="send", identity="a", rate="3/min") is not None
+        assert throttles.count_hit(scope="send", identity="b", rate="3/min") is None
+        assert throttles.count_hit(scope="login", identity="a", rate="3/min") is None
+    # The next window starts afresh.
+    with frozen_clock(FIXED_NOW + 60):
+        assert throttles.count_hit(scope="send", identity="a", rate="3/min") is None
+
+
+TWO_PROCESS_SCRIPT = """
+import os, sys, time
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "alumunity.test_settings"
+django.setup()
+from messaging.api.throttles import count_hit
+identity, start_at = sys.argv[1], float(sys.argv[2])
+while time.time() < start_at:
+    time.sleep(0.005)
+allowed = sum(
+    1 for _ in range(30) if count_hit(scope="send", identity=identity, rate="40/day") is None
+)
+print(allowed)
+"""
+
+
+@pytest.mark.skipif(
+    not settings.REDIS_URL,
+    reason="the in-memory cache is private to one process; REDIS_URL is the multi-process setup",
+)
+def test_two_server_processes_together_hold_the_limit():
+    """Two separate processes, 30 hits each at the same moment, share 40 allowances."""
+    import time
+
+    identity = uuid.uuid4().hex
+    start_at = time.time() + 3
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_PROCESS_SCRIPT, identity, str(start_at)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=60) for process in processes]
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    counts = [int(out.strip()) for out, _err in outputs]
+    assert sum(counts) == 40, counts
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+@override_settings(LOGIN_RATE="10/min")
+def test_a_fifty_way_login_burst_through_the_api_lets_only_the_limit_try(db):
+    """50 concurrent login attempts on one address: exactly 10 reach the password check;
+    every other one is a 429 with Retry-After and the error envelope."""
+
+    def attempt(_index):
+        return Client().post(
+            "/api/auth/token/",
+            {"email": "target@example.org", "password": f"guess-{_index}"},
+            content_type="application/json",
+        )
+
+    with frozen_clock():
+        responses = burst(50, attempt)
+    statuses = [response.status_code for response in responses]
+    throttled = [r for r in responses if r.status_code == HTTPStatus.TOO_MANY_REQUESTS]
+    assert statuses.count(HTTPStatus.UNAUTHORIZED) == 10, statuses
+    assert len(throttled) == 40
+    for response in throttled:
+        assert response["Retry-After"] == "30"
+        body = response.json()
+        assert body["success"] is False and body["data"] is None
+        assert body["message"] and body["request_id"] == response["X-Request-ID"]
+
+
+@override_settings(SEND_RATE="3/min")
+def test_sends_over_the_rate_get_a_429_envelope_and_save_nothing(api_client, other_user):
+    payload = {"recipient_id": str(other_user.pk), "message_text": "hi"}
+    with frozen_clock():
+        for _ in range(3):
+            assert (
+                api_client.post("/api/messages/send", payload, format="json").status_code
+                == HTTPStatus.CREATED
+            )
+        response = api_client.post("/api/messages/send", payload, format="json")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert response["Retry-After"] == "30"
+    body = response.json()
+    assert (body["success"], body["data"]) == (False, None)
+    assert "request_id" in body
+    assert other_user.received_messages.count() == 3
+
+
+@override_settings(SEND_RATE="3/min")
+def test_the_send_limit_is_per_member(api_client, other_client, user, other_user):
+    with frozen_clock():
+        for _ in range(3):
+            api_client.post(
+                "/api/messages/send",
+                {"recipient_id": str(other_user.pk), "message_text": "hi"},
+                format="json",
+            )
+        response = other_client.post(
+            "/api/messages/send",
+            {"recipient_id": str(user.pk), "message_text": "hi"},
+            format="json",
+        )
+    assert response.status_code == HTTPStatus.CREATED
+
+
+@override_settings(REGISTER_RATE="2/hour")
+def test_sign_ups_from_one_address_are_limited(db):
+    client = Client()
+    statuses = []
+    with frozen_clock(1_800_000_000.0 + 1800):
+        for index in range(3):
+            statuses.append(
+                client.post(
+                    "/api/auth/register",
+                    {
+                        "email": f"new{index}@example.org",
+                        "name": "New",
+                        "password": "a sound pass phrase 42",
+                    },
+                    content_type="application/json",
+                ).status_code
+            )
+    assert statuses == [HTTPStatus.CREATED, HTTPStatus.CREATED, HTTPStatus.TOO_MANY_REQUESTS]
+
+
+def test_login_limit_is_per_address_tried_and_case_blind(db):
+    client = Client()
+    with frozen_clock(), override_settings(LOGIN_RATE="2/min"):
+        for email in ("Victim@example.org", "victim@example.org "):
+            client.post(
+                "/api/auth/token/",
+                {"email": email, "password": "x"},
+                content_type="application/json",
+            )
+        third = client.post(
+            "/api/auth/token/",
+            {"email": "VICTIM@example.org", "password": "x"},
+            content_type="application/json",
+        )
+        other = client.post(
+            "/api/auth/token/",
+            {"email": "someone@example.org", "password": "x"},
+            content_type="application/json",
+        )
+    assert third.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert other.status_code == HTTPStatus.UNAUTHORIZED
+
+
+# --- sizes and pages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/messages/send", "/api/auth/register", "/api/auth/token/", "/accounts/login/"]
+)
+def test_bodies_over_one_megabyte_are_refused_before_parsing(api_client, path):
+    body = b'{"message_text": "' + b"x" * (1024 * 1024) + b'"}'
+    response = api_client.generic("POST", path, body, content_type="application/json")
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    payload = response.json()
+    assert payload["success"] is False and payload["request_id"] == response["X-Request-ID"]
+
+
+def test_a_body_just_under_the_limit_is_parsed(api_client, other_user):
+    text = "x" * 6000
+    response = api_client.post(
+        "/api/messages/send",
+        {"recipient_id": str(other_user.pk), "message_text": text, "pad": "y" * 900_000},
+        format="json",
+    )
+    # Parsed, then refused by the 5,000-character rule: a 400, not a 413.
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "message_text" in response.json()["errors"]
+
+
+LIST_DOORS = [
+    "/api/messages/inbox",
+    "/api/messages/conversation/{other}",
+    "/api/messages/search?q=hello",
+    "/api/users/search?q=member",
+    "/api/messages/blocked-users",
+]
+
+
+@pytest.mark.parametrize("path", LIST_DOORS)
+def test_every_list_has_a_maximum_page(api_client, user, other_user, path):
+    send(user, other_user, "hello")
+    path = path.format(other=other_user.pk)
+    joiner = "&" if "?" in path else "?"
+    assert api_client.get(f"{path}{joiner}limit=100").status_code == HTTPStatus.OK
+    too_big = api_client.get(f"{path}{joiner}limit=101")
+    assert too_big.status_code == HTTPStatus.BAD_REQUEST, too_big.content
+    assert "limit" in too_big.json()["errors"]
+    assert api_client.get(f"{path}{joiner}limit=100000000000000000000").status_code == 400
+
+
+def test_blocked_users_list_is_paged_with_the_whole_total(api_client, user):
+    from messaging import services
+
+    members = UserFactory.create_batch(5)
+    for member in members:
+        services.block_user(blocker=user, blocked_user_id=member.pk)
+    page = api_client.get("/api/messages/blocked-users?limit=2&offset=2").json()
+    assert page["total"] == 5 and len(page["data"]) == 2
+
+
+@pytest.mark.parametrize("path", ["/api/messages/search", "/api/users/search"])
+def test_search_queries_are_bounded(api_client, path):
+    assert api_client.get(f"{path}?q={'a' * 200}").status_code == HTTPStatus.OK
+    too_long = api_client.get(f"{path}?q={'a' * 201}")
+    assert too_long.status_code == HTTPStatus.BAD_REQUEST
+    assert "q" in too_long.json()["errors"]
+    assert api_client.get(f"{path}?q=%20%20").status_code == HTTPStatus.BAD_REQUEST
+    assert api_client.get(path).status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_a_huge_offset_is_an_empty_page_not_a_slow_one(api_client, user, other_user):
+    send(user, other_user, "hello")
+    page = api_client.get("/api/messages/inbox?offset=999999999").json()
+    assert page["data"] == [] and page["total"] == 1
