@@ -222,9 +222,12 @@ def mark_read(*, reader, message_id: int) -> Message:
     with transaction.atomic():
         changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         if changed:
-            Conversation.objects.filter(pk=message.conversation_id).update(
-                **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - 1, 0)}
-            )
+            # Counted only while still visible: a delete-for-me that landed since the
+            # check above has already zeroed the counter (and later sends count anew).
+            Conversation.objects.filter(
+                pk=message.conversation_id,
+                **{f"cleared_through_id_{side}__lt": message.pk, f"unread_count_{side}__gt": 0},
+            ).update(**{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - 1, 0)})
             events.message_read(
                 conversation_id=message.conversation_id,
                 message_ids=[message.pk],
@@ -245,11 +248,18 @@ def mark_conversation_read(*, reader, conversation: Conversation) -> tuple[list[
         return [], now
     side = conversation.side_of(reader.pk)
     with transaction.atomic():
+        # `conversation` may be stale (open_conversation read it with the page): lock the
+        # row and take the current marker, so a delete-for-me or a send cannot slip in.
+        marker = (
+            Conversation.objects.select_for_update()
+            .values_list(f"cleared_through_id_{side}", flat=True)
+            .get(pk=conversation.pk)
+        )
         unread = Message.objects.filter(
             conversation=conversation,
             recipient=reader,
             read_at__isnull=True,
-            pk__gt=conversation.cleared_through_id_for(reader.pk),
+            pk__gt=marker,
         )
         message_ids = list(unread.values_list("pk", flat=True))
         if not message_ids:
@@ -571,6 +581,7 @@ def open_socket(*, user) -> None:
         cache.set(key, 1, timeout=_socket_ttl())
     cache.touch(key, _socket_ttl())
     _write_last_seen(user, timezone.now())
+    cache.set(f"activity:{user.pk}", True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"])
     _publish_presence(user)
 
 
