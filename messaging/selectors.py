@@ -343,14 +343,13 @@ def visible_messages(*, user) -> QuerySet[Message]:
 
 
 def search_messages(*, user, query: str, limit: int) -> tuple[list[Message], int]:
-    """Messages whose text contains `query`, newest first. Hidden messages never match:
-    their text must not reach a member again."""
-    matches = visible_messages(user=user).filter(is_hidden=False, message_text__icontains=query)
-    total = matches.count()
-    results = list(
-        matches.select_related("sender", "recipient").order_by("-sent_at", "-id")[:limit]
-    )
-    return results, total
+    """Visible messages matching `query`, newest first, through the full-text index
+    (messaging/search.py: FTS5 on SQLite, InnoDB FULLTEXT on MySQL/MariaDB, a bounded
+    fallback for queries the index cannot answer). Hidden messages never match: their
+    text must not reach a member again."""
+    from .search import search
+
+    return search(user=user, query=query, limit=limit)
 
 
 # --- people -----------------------------------------------------------------------------

@@ -1,0 +1,341 @@
+"""A large, realistic, deterministic data set for the benchmark (SPEC §7).
+
+    python manage.py seed_bench --users 10000 --messages 1000000 --hot-conversations 1200
+
+`bench-hot@example.org` has K conversations (one of them much busier than the rest);
+the other members are `bench-<i>@example.org`; everyone's password is `bench-password`.
+Texts are sentences drawn from a word list (with some accents and emoji), so full-text
+search meets a realistic vocabulary. Every counter on a conversation (message_count,
+unread per side, last_message, last_message_at) is computed from the very messages
+inserted, and read_at agrees with them. The same --seed gives the same data.
+
+Speed: everything is generated in memory first, then written with executemany in
+batches (SQLite: one transaction with foreign-key checks off for this connection;
+MySQL/MariaDB: one transaction per batch with foreign-key and unique checks off for
+this session). The members are written last, so an interrupted run never leaves a
+half-seeded `bench-hot` behind; a run on a seeded database stops at once and says so.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max
+from tqdm import tqdm
+
+from messaging.models import Conversation, Message
+
+User = get_user_model()
+
+HOT_EMAIL = "bench-hot@example.org"
+BENCH_PASSWORD = "bench-password"
+BATCH = 20_000
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+WORDS = _words(
+    """
+alumni reunion campus class year graduate mentor mentoring career job offer interview
+startup company team project research paper thesis professor lecture library coffee
+lunch dinner weekend conference workshop meetup network networking chapter city travel
+flight hotel train station airport schedule calendar meeting call video phone email
+message reply question answer idea plan proposal budget funding scholarship donation
+fund board committee volunteer event party celebration wedding baby family friends
+football basketball soccer tennis running marathon hiking climbing skiing cycling
+concert music band guitar piano theatre film movie book novel poetry history science
+physics chemistry biology medicine engineering design architecture economics finance
+marketing sales product software data analysis model machine learning cloud server
+database security privacy policy law court justice politics election community garden
+kitchen recipe bread pasta pizza salad soup wine tea breakfast morning afternoon
+evening night today tomorrow yesterday monday tuesday wednesday thursday friday
+saturday sunday january february march april june july august september october
+november december spring summer autumn winter holiday vacation beach mountain lake
+river forest island village harbour bridge museum gallery painting photo camera
+picture album memory story news article blog podcast website newsletter update
+draft review feedback comment note reminder deadline invoice contract agreement
+introduction recommendation reference letter application admission semester course
+exam grade homework assignment lab experiment result report presentation slides
+keynote panel speaker audience ticket registration venue catering parking address
+map direction neighbourhood apartment house office remote hybrid salary promotion
+manager director founder investor partner client customer supplier colleague
+classmate roommate teammate advisor coach student teacher parent sister brother
+daughter son grandmother grandfather cousin neighbour dog cat garden bicycle car
+bus weather rain snow sunshine storm warm cold great good nice happy excited sorry
+thanks congratulations welcome please maybe definitely absolutely probably quickly
+soon later again still already almost really very quite rather truly honestly
+café résumé naïve fiancée rendezvous piñata jalapeño crème brûlée São Paulo Zürich
+Málaga Kraków Montréal Köln Reykjavík Göteborg Curaçao Ångström über façade
+"""
+)
+FILLERS = _words("the a to of and in for with on at from about our your my their this that")
+EMOJI = ["🎉", "😀", "👍", "🙏", "☕", "🎓", "🚀", "❤️", "😂", "🦋"]
+PUNCT = [".", ".", ".", "!", "?"]
+
+
+def sentence(rng: random.Random) -> str:
+    count = rng.randint(3, 16)
+    words = rng.choices(WORDS, k=count)
+    for _ in range(count // 3):
+        words.insert(rng.randrange(len(words)), rng.choice(FILLERS))
+    text = " ".join(words)
+    text = text[0].upper() + text[1:] + rng.choice(PUNCT)
+    if rng.random() < 0.03:
+        text += " " + rng.choice(EMOJI)
+    if rng.random() < 0.15:
+        text += " " + sentence_short(rng)
+    return text
+
+
+def sentence_short(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(2, 6))
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + rng.choice(PUNCT)
+
+
+class Command(BaseCommand):
+    help = "Create a large deterministic data set for the benchmark (SPEC §7)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=10_000)
+        parser.add_argument("--messages", type=int, default=1_000_000)
+        parser.add_argument("--hot-conversations", type=int, default=1_200)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+
+    def handle(self, *args, **options):
+        users, messages, hot = options["users"], options["messages"], options["hot_conversations"]
+        if users < 3 or messages < 1 or hot < 1:
+            raise CommandError("Need --users >= 3, --messages >= 1 and --hot-conversations >= 1.")
+        if hot >= users:
+            raise CommandError("--hot-conversations must be smaller than --users.")
+        if messages < hot:
+            raise CommandError("--messages must be at least --hot-conversations.")
+        if User.objects.filter(email=HOT_EMAIL).exists():
+            self.stdout.write(
+                f"Already seeded: {HOT_EMAIL} exists ({Message.objects.count():,} messages in "
+                "the database). Nothing to do; use a fresh database to seed again."
+            )
+            return
+        if User.objects.filter(email__startswith="bench-", email__endswith="@example.org").exists():
+            raise CommandError(
+                "bench-<i>@example.org members exist without bench-hot (an interrupted run?). "
+                "Use a fresh database."
+            )
+        self.progress = not options["no_progress"]
+        plan = Plan(users=users, messages=messages, hot=hot, seed=options["seed"])
+        self.write(plan)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {users:,} members, {len(plan.conversations):,} conversations and "
+                f"{messages:,} messages. Log in as {HOT_EMAIL} / {BENCH_PASSWORD} "
+                f"({hot:,} conversations)."
+            )
+        )
+
+    # --- writing -----------------------------------------------------------------------
+
+    def write(self, plan: Plan) -> None:
+        vendor = connection.vendor
+        first_message_id = (Message.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        first_conversation_id = (Conversation.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        uuid_field = User._meta.pk
+        db_uuid = [uuid_field.get_db_prep_value(pk, connection) for pk in plan.user_ids]
+        message_rows = plan.message_rows(first_message_id, first_conversation_id, db_uuid)
+        conversation_rows = plan.conversation_rows(first_message_id, first_conversation_id, db_uuid)
+        user_rows = plan.user_rows(db_uuid, make_password(BENCH_PASSWORD))
+
+        message_sql = (
+            "INSERT INTO messaging_message (id, conversation_id, sender_id, recipient_id, "
+            "message_text, attachment_url, attachment_type, sent_at, read_at, "
+            "client_message_id, is_hidden) VALUES (%s, %s, %s, %s, %s, '', '', %s, %s, NULL, %s)"
+        )
+        conversation_sql = (
+            "INSERT INTO messaging_conversation (id, user_one_id, user_two_id, last_message_id, "
+            "last_message_at, message_count, unread_count_one, unread_count_two, "
+            "cleared_through_id_one, cleared_through_id_two, cleared_count_one, "
+            "cleared_count_two, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, 0, %s)"
+        )
+        user_sql = (
+            f"INSERT INTO {User._meta.db_table} (id, password, last_login, is_superuser, email, "
+            "name, avatar_url, is_active, is_staff, messaging_suspended, date_joined) "
+            "VALUES (%s, %s, NULL, %s, %s, %s, '', %s, %s, %s, %s)"
+        )
+
+        bar = tqdm(
+            total=len(message_rows) + len(conversation_rows) + len(user_rows),
+            unit="row",
+            unit_scale=True,
+            desc="seed_bench",
+            disable=not self.progress,
+        )
+        if vendor == "sqlite":
+            # One transaction; foreign keys are checked by construction, not per row.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA foreign_keys = OFF")
+                cursor.execute("PRAGMA cache_size = -262144")
+            try:
+                with transaction.atomic():
+                    self._batches(conversation_sql, conversation_rows, bar)
+                    self._batches(message_sql, message_rows, bar)
+                    self._batches(user_sql, user_rows, bar)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA foreign_keys = ON")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0")
+            try:
+                for sql, rows in (
+                    (conversation_sql, conversation_rows),
+                    (message_sql, message_rows),
+                    (user_sql, user_rows),
+                ):
+                    for start in range(0, len(rows), BATCH):
+                        with transaction.atomic():
+                            self._batches(sql, rows[start : start + BATCH], bar)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET SESSION foreign_key_checks = 1, unique_checks = 1")
+        bar.close()
+
+    @staticmethod
+    def _batches(sql: str, rows: list, bar) -> None:
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                chunk = rows[start : start + BATCH]
+                cursor.executemany(sql, chunk)
+                bar.update(len(chunk))
+
+
+class Plan:
+    """The whole data set, decided in memory from one random generator."""
+
+    def __init__(self, *, users: int, messages: int, hot: int, seed: int):
+        rng = random.Random(seed)
+        self.rng = rng
+        self.users = users
+        self.user_ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(users)]
+        # Member 0 is bench-hot; members 1..hot are its partners.
+        pairs = [(0, partner) for partner in range(1, hot + 1)]
+        hot_messages = min(messages, max(hot + 200, messages // 10))
+        other_messages = messages - hot_messages
+        seen = set()
+        if other_messages and users > 2:
+            wanted = max(1, min(other_messages // 40, (users - 1) * (users - 2) // 2))
+            while len(seen) < wanted:
+                a, b = rng.randrange(1, users), rng.randrange(1, users)
+                if a != b:
+                    seen.add((min(a, b), max(a, b)))
+        others = sorted(seen)
+        if not others:
+            hot_messages = messages
+            other_messages = 0
+        self.conversations = pairs + others
+
+        # Which conversation each message belongs to: every hot conversation gets one,
+        # the first is the busiest, the rest spread at random.
+        busiest = min(hot_messages - hot, max(200, hot_messages // 10))
+        owner = list(range(hot)) + [0] * busiest
+        owner += [rng.randrange(hot) for _ in range(hot_messages - len(owner))]
+        if other_messages:
+            owner += [hot + rng.randrange(len(others)) for _ in range(other_messages)]
+        rng.shuffle(owner)
+        self.owner = owner
+
+        # Each conversation keeps its newest few messages unread.
+        self.unread_tail = [rng.choice((0, 0, 0, 1, 2, 3, 5)) for _ in self.conversations]
+        self.sizes = [0] * len(self.conversations)
+        for index in owner:
+            self.sizes[index] += 1
+        self.end = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
+        self.start = self.end - timedelta(days=365)
+
+    def message_rows(self, first_id: int, first_conversation_id: int, db_uuid: list) -> list:
+        rng = self.rng
+        step = (self.end - self.start) / max(1, len(self.owner))
+        seen = [0] * len(self.conversations)
+        self.last = [None] * len(self.conversations)
+        self.unread = [[0, 0] for _ in self.conversations]
+        rows = []
+        for position, index in enumerate(self.owner):
+            a, b = self.conversations[index]
+            if rng.random() < 0.5:
+                sender, recipient = a, b
+            else:
+                sender, recipient = b, a
+            sent_at = self.start + step * position
+            seen[index] += 1
+            unread = self.sizes[index] - seen[index] < self.unread_tail[index]
+            message_id = first_id + position
+            if unread:
+                one, two = self._canonical(index)
+                self.unread[index][0 if recipient == one else 1] += 1
+                read_at = None
+            else:
+                read_at = str(sent_at + timedelta(seconds=90))
+            self.last[index] = (message_id, sent_at)
+            rows.append(
+                (
+                    message_id,
+                    first_conversation_id + index,
+                    db_uuid[sender],
+                    db_uuid[recipient],
+                    sentence(rng),
+                    str(sent_at),
+                    read_at,
+                    rng.random() < 0.0005,
+                )
+            )
+        return rows
+
+    def _canonical(self, index: int) -> tuple[int, int]:
+        a, b = self.conversations[index]
+        return (a, b) if self.user_ids[a] < self.user_ids[b] else (b, a)
+
+    def conversation_rows(self, first_id: int, first_conversation_id: int, db_uuid: list) -> list:
+        rows = []
+        for index in range(len(self.conversations)):
+            one, two = self._canonical(index)
+            last = self.last[index]
+            unread_one, unread_two = self.unread[index]
+            rows.append(
+                (
+                    first_conversation_id + index,
+                    db_uuid[one],
+                    db_uuid[two],
+                    last[0] if last else None,
+                    str(last[1]) if last else None,
+                    self.sizes[index],
+                    unread_one,
+                    unread_two,
+                    str(self.start),
+                )
+            )
+        return rows
+
+    def user_rows(self, db_uuid: list, password_hash: str) -> list:
+        rng = random.Random(self.users)
+        first_names = _words(
+            "Ada Grace Alan Katherine Linus Margaret Edsger Barbara Donald Frances"
+        )
+        last_names = _words("Lovelace Hopper Turing Johnson Pauling Hamilton Dijkstra Liskov Knuth")
+        rows = []
+        joined = str(self.start - timedelta(days=30))
+        for index, pk in enumerate(db_uuid):
+            email = HOT_EMAIL if index == 0 else f"bench-{index}@example.org"
+            name = (
+                "Bench Hot"
+                if index == 0
+                else f"{rng.choice(first_names)} {rng.choice(last_names)} {index}"
+            )
+            rows.append((pk, password_hash, False, email, name, True, False, False, joined))
+        return rows
