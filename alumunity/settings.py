@@ -170,6 +170,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "messaging.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
+    # Proxies in front of the app whose X-Forwarded-For entry is trusted (1 behind one
+    # load balancer). With the default 0 the client address is the socket's, so a forged
+    # header cannot dodge the per-address limits.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")

@@ -33,6 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_active", "messaging_suspended", "is_staff", "is_superuser")
     search_fields = ("email", "name")
     readonly_fields = ("date_joined", "last_login", "messaging_suspended")
+    show_full_result_count = False
     action_form = ReasonActionForm
     actions = ("suspend_messaging", "unsuspend_messaging")
     fieldsets = (

@@ -13,7 +13,9 @@ def change_url(obj) -> str:
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
-def run_action(client, url: str, action: str, objects, reason: str = "", **extra):
+def run_action(
+    client, url: str, action: str, objects, reason: str = "", follow: bool = False, **extra
+):
     """POST an admin action on the selected objects, as the changelist's action bar does."""
     data = {
         "action": action,
@@ -22,7 +24,7 @@ def run_action(client, url: str, action: str, objects, reason: str = "", **extra
         "reason": reason,
         **extra,
     }
-    return client.post(url, data)
+    return client.post(url, data, follow=follow)
 
 
 def file_report(reporter, message, reason: str = "spam"):
