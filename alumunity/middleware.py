@@ -18,7 +18,12 @@ _ACCEPTED_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
+        request_id = request_id_var.get()
+        if request_id == "-":
+            # django.request logs a response's error after the middleware has finished;
+            # the record carries the request itself, and the request its id.
+            request_id = getattr(getattr(record, "request", None), "request_id", "-")
+        record.request_id = request_id
         return True
 
 
@@ -80,3 +85,25 @@ class BodySizeLimitMiddleware:
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return JsonResponse(error_body("Request body is larger than 1 MB."), status=413)
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds `Content-Security-Policy` (settings.CONTENT_SECURITY_POLICY) to every response
+    that has none. Paths in CONTENT_SECURITY_POLICY_RELAXED (the Swagger UI, whose bundle
+    needs inline styles and data: images) get the relaxed policy instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.CONTENT_SECURITY_POLICY
+        self.relaxed = settings.CONTENT_SECURITY_POLICY_RELAXED
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            policy = self.policy
+            for prefix, relaxed_policy in self.relaxed.items():
+                if request.path.startswith(prefix):
+                    policy = relaxed_policy
+                    break
+            response["Content-Security-Policy"] = policy
+        return response
