@@ -11,6 +11,8 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the page needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("messaging.api.urls")),
+    # The pages: /, /accounts/login|logout|signup/, /messages and /messages/<user id>.
+    path("", include("messaging.web.urls")),
 ]
 
 handler404 = "alumunity.views.not_found"

@@ -313,6 +313,16 @@ def message_context(message: Message, *, before: int = 3, after: int = 3) -> lis
     return [*older[::-1], message, *newer]
 
 
+def read_receipts(*, sender, message_ids) -> dict[int, datetime]:
+    """Which of these messages, sent by `sender`, have been read, and when: an open page
+    turns ✓ into ✓✓ without fetching the history again. One indexed query."""
+    return dict(
+        Message.objects.filter(
+            sender=sender, pk__in=list(message_ids), read_at__isnull=False
+        ).values_list("pk", "read_at")
+    )
+
+
 def conversation_status(*, user, other_user_id) -> dict:
     other = get_member(other_user_id)
     if other.pk == user.pk:

@@ -1,0 +1,28 @@
+from django.urls import path
+from django.views.generic.base import RedirectView
+
+from . import accounts, views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/messages", permanent=False), name="home"),
+    path("accounts/login/", accounts.login_page, name="login"),
+    path("accounts/logout/", accounts.logout_page, name="logout"),
+    path("accounts/signup/", accounts.signup_page, name="signup"),
+    path("messages", views.conversations, name="conversations"),
+    path("messages/search", views.search, name="search"),
+    path("messages/new", views.new_message, name="new-message"),
+    path(
+        "messages/conversations/<int:conversation_id>/delete",
+        views.delete_conversation,
+        name="delete-conversation",
+    ),
+    path("messages/<uuid:user_id>", views.conversation, name="conversation"),
+    path("messages/<uuid:user_id>/send", views.send, name="send"),
+    path("messages/<uuid:user_id>/updates", views.updates, name="updates"),
+    path("messages/<uuid:user_id>/typing", views.typing, name="typing"),
+    path("messages/<uuid:user_id>/block", views.block, name="block"),
+    path("messages/<uuid:user_id>/unblock", views.unblock, name="unblock"),
+    path("messages/<uuid:user_id>/report", views.report, name="report"),
+]
