@@ -1,0 +1,105 @@
+"""Real ASGI server processes (uvicorn) on the test database, for the tests that need
+several processes sharing one database and one Redis."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def shared_backends_missing() -> str | None:
+    """Why several processes cannot share this run's state, or None when they can."""
+    if not settings.REDIS_URL:
+        return "needs REDIS_URL: without Redis each process has its own channel layer"
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return "needs a database server (DATABASE_URL=mysql://...) that several processes share"
+    return None
+
+
+def database_url() -> str:
+    """A DATABASE_URL naming the database this test run uses (test_<name>)."""
+    db = settings.DATABASES["default"]
+    credentials = quote(db["USER"] or "", safe="")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    return f"mysql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, *, extra_env: dict | None = None):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws/messages/"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "alumunity.test_settings",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "alumunity.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server on port {self.port} exited: {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"server on port {self.port} did not answer /healthz in {timeout}s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_servers(count: int, *, extra_env: dict | None = None) -> list[Server]:
+    servers = [Server(extra_env=extra_env) for _ in range(count)]
+    try:
+        for server in servers:
+            server.wait_until_ready()
+    except Exception:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
