@@ -290,15 +290,14 @@ def list_messages(
         elif after:
             messages = list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
         else:
-            older = list(
-                visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: (limit - 1) // 2]
-            )[::-1]
+            # Fetch up to a full page on each side, then centre the window on the anchor;
+            # near either end of the history the other side fills the page.
+            older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
             newer = list(
-                visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[
-                    : limit - len(older)
-                ]
+                visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit]
             )
-            messages = older + newer
+            take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
+            messages = older[:take_older][::-1] + newer[: limit - take_older]
     return MessagePage(other, conversation, messages, conversation.visible_count_for(user.pk))
 
 

@@ -58,6 +58,13 @@ def test_around_an_anchor_centres_the_page_on_it(user, other_user, ten):
     assert _page(user, other_user, around=ten[5], limit=1) == [ten[5]]
 
 
+def test_around_near_either_end_fills_the_page_from_the_other_side(user, other_user, ten):
+    assert _page(user, other_user, around=ten[9], limit=5) == ten[5:10]
+    assert _page(user, other_user, around=ten[8], limit=5) == ten[5:10]
+    assert _page(user, other_user, around=ten[1], limit=5) == ten[0:5]
+    assert _page(user, other_user, around=ten[5], limit=50) == ten
+
+
 def test_walking_back_with_before_visits_every_message_once_despite_equal_times(
     user, other_user, ten_at_one_instant
 ):
