@@ -1,0 +1,90 @@
+"""Constant queries per request (SPEC §8): the same exact count with 2 and with 40
+conversations or messages. Each test makes one request first, so the presence activity
+write (at most once every 30 s per member) is behind us and only the endpoint counts.
+
+Every count includes one query for the JWT's member; SAVEPOINT/RELEASE pairs count too."""
+
+import pytest
+
+from messaging.tests.factories import UserFactory, send
+
+SIZES = [2, 40]
+
+
+@pytest.fixture(params=SIZES, ids=lambda n: f"{n}-rows")
+def populated(request, api_client, user, other_user):
+    """n conversations for Ada (one read, one unread message each) and n unread messages
+    from Grace in one more conversation; Ada has already made a request."""
+    n = request.param
+    for partner in UserFactory.create_batch(n):
+        send(partner, user, "alpha from a partner")
+        send(user, partner, "alpha reply")
+    for i in range(n):
+        send(other_user, user, f"alpha from Grace {i}")
+    assert api_client.get("/api/auth/me").status_code == 200
+    return n
+
+
+def test_inbox(api_client, populated, django_assert_num_queries):
+    # member, count, page (with last message and both presences), blocks
+    with django_assert_num_queries(4):
+        response = api_client.get("/api/messages/inbox")
+    assert response.json()["total"] == populated + 1
+
+
+def test_conversation_first_open_marks_everything_read(
+    api_client, other_user, populated, django_assert_num_queries
+):
+    # member, other member, conversation, page; then in one savepoint: re-read the
+    # marker, the unread ids, one UPDATE of the messages, one of the counter
+    with django_assert_num_queries(10):
+        response = api_client.get(f"/api/messages/conversation/{other_user.pk}")
+    assert response.json()["total"] == populated
+    assert all(message["read"] for message in response.json()["data"])
+
+
+def test_conversation_when_nothing_is_unread(
+    api_client, other_user, populated, django_assert_num_queries
+):
+    api_client.get(f"/api/messages/conversation/{other_user.pk}")
+    # member, other member, conversation, page: the counter says nothing to mark
+    with django_assert_num_queries(4):
+        response = api_client.get(f"/api/messages/conversation/{other_user.pk}?limit=100")
+    assert len(response.json()["data"]) == populated
+
+
+def test_search(api_client, populated, django_assert_num_queries):
+    # member, count, page (with both members)
+    with django_assert_num_queries(3):
+        response = api_client.get("/api/messages/search?q=alpha&limit=100")
+    assert response.json()["total"] == 3 * populated
+
+
+def test_unread_count(api_client, populated, django_assert_num_queries):
+    # member, one aggregate over the counters
+    with django_assert_num_queries(2):
+        response = api_client.get("/api/messages/unread-count")
+    assert response.json()["data"] == {"unread_count": 2 * populated}
+
+
+def test_send(api_client, other_user, populated, django_assert_num_queries):
+    # member, recipient, blocks; savepoint, locked conversation, message, counters, release
+    with django_assert_num_queries(8):
+        response = api_client.post(
+            "/api/messages/send",
+            {"recipient_id": str(other_user.pk), "message_text": "one more"},
+            format="json",
+        )
+    assert response.status_code == 201
+
+
+def test_send_with_client_message_id_and_its_retry(
+    api_client, other_user, populated, django_assert_num_queries
+):
+    body = {"recipient_id": str(other_user.pk), "message_text": "once", "client_message_id": "c1"}
+    # as a plain send, plus the lookup for an original before and under the lock
+    with django_assert_num_queries(10):
+        assert api_client.post("/api/messages/send", body, format="json").status_code == 201
+    # member, the original
+    with django_assert_num_queries(2):
+        assert api_client.post("/api/messages/send", body, format="json").status_code == 200
