@@ -40,13 +40,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, *, extra_env: dict | None = None):
+    def __init__(
+        self, *, settings_module: str = "alumunity.test_settings", extra_env: dict | None = None
+    ):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws/messages/"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "alumunity.test_settings",
+            "DJANGO_SETTINGS_MODULE": settings_module,
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "LOG_LEVEL": "WARNING",
@@ -93,8 +95,8 @@ class Server:
             self.process.wait()
 
 
-def start_servers(count: int, *, extra_env: dict | None = None) -> list[Server]:
-    servers = [Server(extra_env=extra_env) for _ in range(count)]
+def start_servers(count: int, **options) -> list[Server]:
+    servers = [Server(**options) for _ in range(count)]
     try:
         for server in servers:
             server.wait_until_ready()
