@@ -85,22 +85,28 @@ def excerpt(text: str, length: int = 80) -> str:
 
 def context_table(message: Message) -> str:
     """The message among its neighbours (original text: moderators must read it)."""
+
+    def row(neighbour: Message) -> tuple:
+        this_one = neighbour.pk == message.pk
+        text = neighbour.message_text or neighbour.attachment_url
+        marks = [
+            label
+            for label, on in (("this message", this_one), ("hidden", neighbour.is_hidden))
+            if on
+        ]
+        return (
+            admin_link(neighbour, neighbour.pk),
+            neighbour.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
+            neighbour.sender.name,
+            # <mark>, not an inline style: the Content-Security-Policy forbids those.
+            format_html("<mark><strong>{}</strong></mark>", text) if this_one else text,
+            ", ".join(marks),
+        )
+
     rows = format_html_join(
         "",
-        "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-        (
-            (
-                format_html(' style="{}"', "font-weight: bold; background: #fff3cd")
-                if neighbour.pk == message.pk
-                else "",
-                admin_link(neighbour, neighbour.pk),
-                neighbour.sent_at.strftime("%Y-%m-%d %H:%M:%S"),
-                neighbour.sender.name,
-                neighbour.message_text or neighbour.attachment_url,
-                "hidden" if neighbour.is_hidden else "",
-            )
-            for neighbour in selectors.message_context(message)
-        ),
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (row(neighbour) for neighbour in selectors.message_context(message)),
     )
     return format_html(
         "<table><thead><tr><th>id</th><th>sent (UTC)</th><th>from</th><th>text</th>"
@@ -340,7 +346,8 @@ class ReportAdmin(ModerationAdmin):
 
     @admin.display(description="message")
     def message_link(self, report: Report) -> str:
-        return admin_link(report.message, f"Message {report.message_id}")
+        hidden = " (hidden)" if report.message.is_hidden else ""
+        return admin_link(report.message, f"Message {report.message_id}{hidden}")
 
     @admin.display(description="reported member (sender)")
     def reported_member(self, report: Report) -> str:

@@ -199,3 +199,13 @@ def test_report_queue_queries_do_not_grow_with_rows(
         response = moderator_client.get(REPORTS)
 
     assert len(response.context["cl"].result_list) == rows
+
+
+def test_member_text_is_escaped_on_the_report_page(staff_client, user, other_user):
+    report = file_report(user, send(other_user, user, "<script>alert(1)</script>"), "<b>x</b>")
+
+    page = staff_client.get(change_url(report))
+
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<b>x</b>" not in page.text
