@@ -4,6 +4,7 @@ inbox preview, search and the socket event all carry the placeholder, never the 
 from http import HTTPStatus
 
 import pytest
+from django.test import Client
 
 from conftest import client_for
 from messaging.models import REMOVED_TEXT
@@ -79,3 +80,22 @@ def test_socket_event_carries_no_text(hidden, published, user, other_user):
     }
     assert published == [(str(other_user.pk), event), (str(user.pk), event)]
     assert SECRET not in repr(published)
+
+
+@pytest.mark.parametrize("viewer", ["user", "other_user"])
+def test_pages_show_the_placeholder_and_never_the_text(request, hidden, viewer):
+    member = request.getfixturevalue(viewer)
+    other = hidden.sender if member == hidden.recipient else hidden.recipient
+    browser = Client()
+    browser.force_login(member)
+
+    for url in (f"/messages/{other.pk}", "/messages", f"/messages/search?q={SECRET}"):
+        page = browser.get(url)
+        assert page.status_code == HTTPStatus.OK, url
+        # (the search page echoes the query itself in its search box)
+        assert "you are an" not in page.text, url
+        assert "insult.png" not in page.text, url
+    assert REMOVED_TEXT in browser.get(f"/messages/{other.pk}").text
+    assert REMOVED_TEXT in browser.get("/messages").text
+    # A hidden message is not even a search hit (it would show as the placeholder).
+    assert REMOVED_TEXT not in browser.get(f"/messages/search?q={SECRET}").text
