@@ -1,6 +1,7 @@
 """Real ASGI server processes (uvicorn) on the test database, for the tests that need
 several processes sharing one database and one Redis."""
 
+import json
 import os
 import socket
 import subprocess
@@ -41,9 +42,13 @@ def free_port() -> int:
 
 class Server:
     def __init__(
-        self, *, settings_module: str = "alumunity.test_settings", extra_env: dict | None = None
+        self,
+        *,
+        port: int | None = None,
+        settings_module: str = "alumunity.test_settings",
+        extra_env: dict | None = None,
     ):
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws/messages/"
         env = {
@@ -105,3 +110,37 @@ def start_servers(count: int, **options) -> list[Server]:
             server.stop()
         raise
     return servers
+
+
+# --- talking to them as a mobile app does ----------------------------------------------
+
+WAIT = 10
+
+
+def call(server, method: str, path: str, token: str, body: dict | None = None):
+    """(status, JSON body) of a REST call with an access token."""
+    request = urllib.request.Request(
+        server.base_url + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=WAIT) as response:
+        return response.status, json.loads(response.read() or b"null")
+
+
+def next_event(socket, kind: str) -> dict:
+    """The next event of this kind on a websockets client; others on the way are passed."""
+    while True:
+        event = json.loads(socket.recv(timeout=WAIT))
+        if event["type"] == kind:
+            return event
+
+
+def socket_on(server, token: str):
+    from websockets.sync.client import connect
+
+    socket = connect(server.ws_url, additional_headers={"Authorization": f"Bearer {token}"})
+    socket.send(json.dumps({"type": "ping"}))
+    next_event(socket, "pong")
+    return socket

@@ -4,21 +4,17 @@ other's sockets"). Runs in the MariaDB + Redis pass of .ci/run; the SQLite pass 
 shared channel layer and skips it (see conftest.py beside this file)."""
 
 import json
-import urllib.request
 from http import HTTPStatus
 
 import pytest
-from websockets.sync.client import connect
 
 from messaging.models import Message
 from messaging.payloads import message_payload
 
 from .helpers import access_token
-from .servers import start_servers
+from .servers import call, next_event, socket_on, start_servers
 
 pytestmark = [pytest.mark.servers, pytest.mark.django_db(transaction=True)]
-
-WAIT = 10
 
 
 @pytest.fixture
@@ -29,48 +25,17 @@ def two_servers(transactional_db):
         server.stop()
 
 
-def call(server, method: str, path: str, member, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        server.base_url + path,
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={
-            "Authorization": f"Bearer {access_token(member)}",
-            "Content-Type": "application/json",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=WAIT) as response:
-        return response.status, json.loads(response.read() or b"null")
-
-
-def next_event(socket, kind: str) -> dict:
-    """The next event of this kind; others on the way (presence) are passed over."""
-    while True:
-        event = json.loads(socket.recv(timeout=WAIT))
-        if event["type"] == kind:
-            return event
-
-
-def socket_on(server, member):
-    socket = connect(
-        server.ws_url, additional_headers={"Authorization": f"Bearer {access_token(member)}"}
-    )
-    socket.send(json.dumps({"type": "ping"}))
-    next_event(socket, "pong")
-    return socket
-
-
 def test_message_typing_and_read_cross_between_server_processes(two_servers, user, other_user):
     first, second = two_servers
-    sender_socket = socket_on(first, user)
-    recipient_socket = socket_on(second, other_user)
+    sender_socket = socket_on(first, access_token(user))
+    recipient_socket = socket_on(second, access_token(other_user))
     try:
         # A message sent over REST to process 1 arrives on the socket held by process 2.
         status, body = call(
             first,
             "POST",
             "/api/messages/send",
-            user,
+            access_token(user),
             {"recipient_id": str(other_user.pk), "message_text": "across processes ✨"},
         )
         assert status == HTTPStatus.CREATED
@@ -82,7 +47,10 @@ def test_message_typing_and_read_cross_between_server_processes(two_servers, use
 
         # Typing on process 1 (REST) reaches process 2; typing on process 2 (socket)
         # reaches process 1.
-        assert call(first, "POST", f"/api/messages/typing/{other_user.pk}", user)[0] == 200
+        assert (
+            call(first, "POST", f"/api/messages/typing/{other_user.pk}", access_token(user))[0]
+            == 200
+        )
         assert next_event(recipient_socket, "typing") == {
             "type": "typing",
             "user_id": str(user.pk),
