@@ -49,6 +49,43 @@ def test_malformed_json_body_is_a_400(api_client):
     }
 
 
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/messages/send", "[" * 100_000),
+        ("/api/messages/send", '{"a":' * 50_000 + "1" + "}" * 50_000),
+        ("/api/auth/token/", "[" * 100_000),
+    ],
+    ids=["arrays", "objects", "token-endpoint"],
+)
+def test_deeply_nested_json_is_a_400_not_a_500(api_client, path, body):
+    response = api_client.post(path, data=body, content_type="application/json")
+    assert_error(
+        response,
+        HTTPStatus.BAD_REQUEST,
+        "Malformed request body: JSON parse error - nested too deeply.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("null", "No data provided"),
+        ('"text"', "Invalid data. Expected a dictionary, but got str."),
+    ],
+)
+def test_json_body_that_is_not_an_object_is_a_400(api_client, body, reason):
+    response = api_client.post("/api/messages/send", data=body, content_type="application/json")
+    assert_error(response, HTTPStatus.BAD_REQUEST, reason, {"non_field_errors": [reason]})
+
+
+def test_invalid_utf8_or_nan_in_json_is_a_400(api_client):
+    for body in (b'{"message_text": "\xff\xfe"}', b'{"recipient_id": NaN}'):
+        response = api_client.post("/api/messages/send", data=body, content_type="application/json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+        assert response.json()["message"].startswith("Malformed request body: JSON parse error")
+
+
 def test_json_array_body_is_a_400(api_client, other_user):
     response = api_client.post(
         "/api/messages/send", [{"recipient_id": str(other_user.pk)}], format="json"
