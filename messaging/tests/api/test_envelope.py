@@ -164,3 +164,79 @@ def test_healthz_is_bare_and_public(anon_client):
 def test_success_envelope_shape(api_client):
     body = ok_body(api_client.get("/api/messages/unread-count"))
     assert body == {"success": True, "data": {"unread_count": 0}, "message": body["message"]}
+
+
+WRITE_ENDPOINTS = [
+    ("post", "/api/messages/send", ("recipient_id", "message_text", "attachment_url")),
+    ("post", "/api/messages/block-user", ("blocked_user_id",)),
+    ("post", "/api/messages/report", ("message_id", "reason")),
+    ("put", "/api/messages/presence", ("status",)),
+    ("post", "/api/auth/register", ("email", "name", "password")),
+    ("post", "/api/auth/token/", ("email", "password")),
+    ("post", "/api/auth/token/refresh/", ("refresh",)),
+    ("post", "/api/auth/logout", ("refresh",)),
+]
+ODD_VALUES = [
+    None,
+    0,
+    -1,
+    2**70,
+    1.5,
+    True,
+    "",
+    " ",
+    "\x00",
+    "💥" * 300,
+    [],
+    ["x"],
+    {},
+    {"$gt": ""},
+]
+
+
+@pytest.mark.parametrize(("method", "path", "fields"), WRITE_ENDPOINTS, ids=lambda v: str(v))
+def test_odd_values_in_every_field_never_cause_a_500(settings, api_client, method, path, fields):
+    settings.REGISTER_RATE = settings.LOGIN_RATE = "1000/min"
+    for field in fields:
+        for value in ODD_VALUES:
+            response = getattr(api_client, method)(path, {field: value}, format="json")
+            assert response.status_code in (400, 401, 404), (field, value, response.content)
+            body = response.json()
+            if response.status_code != HTTPStatus.UNAUTHORIZED:
+                assert body["success"] is False and body["request_id"]
+
+
+def test_an_unexpected_error_is_a_500_envelope_logged_with_its_request_id(
+    api_client, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise KeyError("secret internals")
+
+    monkeypatch.setattr("messaging.selectors.unread_total", broken)
+    response = api_client.get("/api/messages/unread-count")
+    assert_error(
+        response,
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please retry.",
+    )
+    assert b"secret internals" not in response.content
+    request_id = response.headers["X-Request-ID"]
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert errors and all(record.request_id == request_id for record in errors)
+    assert any(record.exc_info for record in errors)
+
+
+def test_database_unavailable_is_a_503_envelope(api_client, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("(2002) Can't connect to server")
+
+    monkeypatch.setattr("messaging.selectors.unread_total", down)
+    response = api_client.get("/api/messages/unread-count")
+    assert_error(
+        response,
+        HTTPStatus.SERVICE_UNAVAILABLE,
+        "The service is temporarily unavailable. Please retry shortly.",
+    )
+    assert b"2002" not in response.content
