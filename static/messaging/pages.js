@@ -536,6 +536,8 @@
       var now = Date.now();
       if (!textarea.value.trim() || now - lastTypingSent < TYPING_SEND_MS) return;
       lastTypingSent = now;
+      var socket = window.messagingSocket;
+      if (socket && socket.send({ type: "typing", to_user_id: otherId })) return;
       fetch(chat.dataset.typingUrl, {
         method: "POST",
         credentials: "same-origin",
@@ -550,8 +552,10 @@
     }
 
     on("message.new", function (event) {
-      if (!concernsThisConversation(event.message)) return;
-      if (event.message.sender_id === otherId) showTyping(false);
+      // Another conversation's message still changes the unread total in the header.
+      if (concernsThisConversation(event.message) && event.message.sender_id === otherId) {
+        showTyping(false);
+      }
       fetchUpdates();
     });
     on("message.read", function (event) {
