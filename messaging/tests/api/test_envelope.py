@@ -19,19 +19,21 @@ def test_unknown_api_path_is_a_json_404_without_credentials(anon_client):
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "allowed"),
     [
-        ("delete", "/api/messages/send"),
-        ("post", "/api/messages/inbox"),
-        ("get", "/api/messages/mark-as-read/1"),
-        ("put", "/api/messages/unread-count"),
-        ("get", "/api/messages/presence"),
-        ("get", "/api/auth/register"),
+        ("delete", "/api/messages/send", "POST"),
+        ("post", "/api/messages/inbox", "GET"),
+        ("get", "/api/messages/mark-as-read/1", "PUT"),
+        ("put", "/api/messages/unread-count", "GET"),
+        ("get", "/api/messages/presence", "PUT"),
+        ("get", "/api/auth/register", "POST"),
     ],
 )
-def test_wrong_method_is_a_405_envelope(api_client, method, path):
+def test_wrong_method_is_a_405_envelope(api_client, method, path, allowed):
     response = getattr(api_client, method)(path)
     assert_error(response, HTTPStatus.METHOD_NOT_ALLOWED, f'Method "{method.upper()}" not allowed.')
+    assert allowed in response.headers["Allow"].split(", ")
+    assert method.upper() not in response.headers["Allow"].split(", ")
 
 
 def test_malformed_json_body_is_a_400(api_client):
