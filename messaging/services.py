@@ -109,6 +109,10 @@ def _clean_send_input(
     return text, attachment_url, attachment_type, client_message_id
 
 
+class _ConversationRaced(Exception):
+    """Another first message created the pair's conversation at the same moment."""
+
+
 def _locked_conversation(first_id, second_id) -> Conversation:
     """The pair's conversation, created on first use, locked for this transaction."""
     user_one_id, user_two_id = canonical_pair(first_id, second_id)
@@ -123,7 +127,10 @@ def _locked_conversation(first_id, second_id) -> Conversation:
         with transaction.atomic():
             Conversation.objects.create(user_one_id=user_one_id, user_two_id=user_two_id)
     except IntegrityError:
-        pass  # created by a concurrent first message; lock theirs below
+        # Created by a concurrent first message. Locking theirs in this transaction
+        # deadlocks on MariaDB: every insert that lost keeps a shared lock on the new key,
+        # then each asks for the exclusive one. The send starts a fresh transaction instead.
+        raise _ConversationRaced from None
     return Conversation.objects.select_for_update().get(
         user_one_id=user_one_id, user_two_id=user_two_id
     )
@@ -168,37 +175,42 @@ def send_message(
     if is_blocked_between(sender.pk, recipient.pk):
         raise BlockedError()
 
-    try:
-        with transaction.atomic():
-            conversation = _locked_conversation(sender.pk, recipient.pk)
-            # Checked again under the lock: a concurrent retry may have just committed.
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                conversation = _locked_conversation(sender.pk, recipient.pk)
+                # Checked again under the lock: a concurrent retry may have just committed.
+                original = _original_send(sender, client_message_id)
+                if original is not None:
+                    return SendResult(original, created=False)
+                message = Message.objects.create(
+                    conversation=conversation,
+                    sender=sender,
+                    recipient=recipient,
+                    message_text=text,
+                    attachment_url=attachment_url,
+                    attachment_type=attachment_type,
+                    client_message_id=client_message_id,
+                    sent_at=timezone.now(),
+                )
+                recipient_side = conversation.side_of(recipient.pk)
+                Conversation.objects.filter(pk=conversation.pk).update(
+                    last_message=message,
+                    last_message_at=message.sent_at,
+                    message_count=F("message_count") + 1,
+                    **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
+                )
+                events.message_new(message)
+            break
+        except _ConversationRaced:
+            if attempt == 2:
+                raise
+        except IntegrityError:
+            # The same client_message_id raced in through another conversation row.
             original = _original_send(sender, client_message_id)
-            if original is not None:
-                return SendResult(original, created=False)
-            message = Message.objects.create(
-                conversation=conversation,
-                sender=sender,
-                recipient=recipient,
-                message_text=text,
-                attachment_url=attachment_url,
-                attachment_type=attachment_type,
-                client_message_id=client_message_id,
-                sent_at=timezone.now(),
-            )
-            recipient_side = conversation.side_of(recipient.pk)
-            Conversation.objects.filter(pk=conversation.pk).update(
-                last_message=message,
-                last_message_at=message.sent_at,
-                message_count=F("message_count") + 1,
-                **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
-            )
-            events.message_new(message)
-    except IntegrityError:
-        # The same client_message_id raced in through another conversation row.
-        original = _original_send(sender, client_message_id)
-        if original is None:
-            raise
-        return SendResult(original, created=False)
+            if original is None:
+                raise
+            return SendResult(original, created=False)
     return SendResult(message, created=True)
 
 
@@ -220,6 +232,13 @@ def mark_read(*, reader, message_id: int) -> Message:
     side = message.conversation.side_of(reader.pk)
     now = timezone.now()
     with transaction.atomic():
+        # The conversation row first, then the message: the order every writer takes
+        # (send, mark_conversation_read), so concurrent reads cannot deadlock on MariaDB.
+        list(
+            Conversation.objects.select_for_update()
+            .filter(pk=message.conversation_id)
+            .values_list("pk", flat=True)
+        )
         changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         if changed:
             # Counted only while still visible: a delete-for-me that landed since the
