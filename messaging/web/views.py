@@ -48,6 +48,15 @@ def member_view(view):
             if _wants_json(request):
                 return _json_error(NotFound("Not found."))
             raise Http404("Not found.") from None
+        except MessagingError as error:
+            # Anything a view did not turn into its own answer (e.g. blocking yourself
+            # from a crafted form): the reason, never a 500.
+            if _wants_json(request):
+                return _json_error(error)
+            if request.htmx:
+                return HttpResponse(error.message, status=error.status, content_type="text/plain")
+            flash.error(request, error.message)
+            return redirect("messaging:conversations")
 
     return wrapper
 

@@ -375,3 +375,19 @@ def test_activity_on_the_pages_keeps_a_member_online(user, other_user):
     page(browser_for(other_user), user)
     data = updates(browser_for(user), other_user).json()
     assert "Online" in data["status_html"]
+
+
+def test_a_suspended_member_is_told_why_the_send_failed(user, other_user):
+    user.messaging_suspended = True
+    user.save()
+    client = browser_for(user)
+    assert "Your messaging is suspended" in page(client, other_user).content.decode()
+    response = client.post(send_url(other_user), {"message_text": "hi"}, **JSON)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.json()["message"].startswith("Your messaging is suspended")
+
+
+def test_a_refused_action_is_a_notice_not_a_500(user):
+    response = browser_for(user).post(f"/messages/{user.pk}/block", follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert "You cannot block yourself." in response.content.decode()
