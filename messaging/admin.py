@@ -326,7 +326,13 @@ class ReportAdmin(ModerationAdmin):
         "resolved_at",
         "updated_at",
     )
-    actions = ("hide_reported_messages", "suspend_reported_senders", "resolve", "dismiss")
+    actions = (
+        "hide_reported_messages",
+        "unhide_reported_messages",
+        "suspend_reported_senders",
+        "resolve",
+        "dismiss",
+    )
     action_changelist_query = (
         f"?{ReportStatusFilter.parameter_name}={ReportStatusFilter.everything}"
     )
@@ -384,17 +390,25 @@ class ReportAdmin(ModerationAdmin):
     def context(self, report: Report) -> str:
         return context_table(report.message)
 
-    @admin.action(description="Hide the reported messages", permissions=["change"])
-    def hide_reported_messages(self, request, queryset):
+    def _set_hidden(self, request, queryset, *, hidden: bool) -> None:
         reason = action_reason(request)
         reported = {report.message_id: report.message for report in queryset}
         changed = sum(
             services.set_message_hidden(
-                actor=request.user, message=message, hidden=True, reason=reason
+                actor=request.user, message=message, hidden=hidden, reason=reason
             )
             for message in reported.values()
         )
-        self._report_count(request, changed, len(reported), "message(s) hidden")
+        done = "message(s) hidden" if hidden else "message(s) restored"
+        self._report_count(request, changed, len(reported), done)
+
+    @admin.action(description="Hide the reported messages", permissions=["change"])
+    def hide_reported_messages(self, request, queryset):
+        self._set_hidden(request, queryset, hidden=True)
+
+    @admin.action(description="Unhide the reported messages", permissions=["change"])
+    def unhide_reported_messages(self, request, queryset):
+        self._set_hidden(request, queryset, hidden=False)
 
     @admin.action(description="Suspend the senders from messaging", permissions=["change"])
     def suspend_reported_senders(self, request, queryset):

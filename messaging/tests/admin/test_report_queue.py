@@ -209,3 +209,18 @@ def test_member_text_is_escaped_on_the_report_page(staff_client, user, other_use
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<b>x</b>" not in page.text
+
+
+def test_unhide_from_the_queue_restores_the_message(staff_client, staff, user, other_user):
+    message = send(other_user, user, "not so bad after all")
+    report = file_report(user, message)
+    run_action(staff_client, REPORTS, "hide_reported_messages", [report])
+
+    run_action(staff_client, REPORTS, "unhide_reported_messages", [report], reason="appeal")
+
+    message.refresh_from_db()
+    assert not message.is_hidden
+    assert [(entry.action, entry.reason) for entry in ModerationLogEntry.objects.all()] == [
+        ("unhide_message", "appeal"),
+        ("hide_message", ""),
+    ]
