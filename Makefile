@@ -47,6 +47,9 @@ serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+bench: install ## Benchmark every endpoint at 10k and 1M messages (SQLite, or DATABASE_URL=mysql://...)
+	$(BIN)/python bench/run.py
+
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.models import BooleanField, F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import Message
+from .models import Conversation, Message
 
 FALLBACK_WINDOW = 2000
 INNODB_MIN_TOKEN_SIZE = 3
@@ -62,8 +62,9 @@ def _index_words(vendor: str, words: list[str]) -> list[str]:
     return words
 
 
-def full_text_condition(vendor: str, user, query: str) -> RawSQL | None:
-    """The WHERE condition for this backend, or None when the index cannot answer."""
+def match_expression(vendor: str, user, query: str) -> str | None:
+    """The MATCH / AGAINST expression for this backend (the member's owner token AND
+    the words, each quoted), or None when the index cannot answer the query."""
     phrase = len(query) > 2 and query.startswith('"') and query.endswith('"')
     words = _WORD.findall(query)
     indexable = _index_words(vendor, words)
@@ -75,24 +76,32 @@ def full_text_condition(vendor: str, user, query: str) -> RawSQL | None:
     token = owner_token(user)
     if vendor == "sqlite":
         terms = '"{}"'.format(" ".join(words)) if phrase else " AND ".join(f'"{w}"' for w in words)
-        expression = f'owners : "{token}" AND message_text : ({terms})'
+        return f'owners : "{token}" AND message_text : ({terms})'
+    if vendor == "mysql":
+        terms = '+"{}"'.format(" ".join(words)) if phrase else " ".join(f'+"{w}"' for w in words)
+        return f"+{token} {terms}"
+    return None
+
+
+def full_text_condition(vendor: str, user, query: str) -> RawSQL | None:
+    """The WHERE condition on messaging_message for this backend, or None."""
+    expression = match_expression(vendor, user, query)
+    if expression is None:
+        return None
+    if vendor == "sqlite":
         return RawSQL(
             '"messaging_message"."id" IN (SELECT rowid FROM messaging_message_fts '
             "WHERE messaging_message_fts MATCH %s)",
             [expression],
             output_field=BooleanField(),
         )
-    if vendor == "mysql":
-        terms = '+"{}"'.format(" ".join(words)) if phrase else " ".join(f'+"{w}"' for w in words)
-        expression = f"+{token} {terms}"
-        # Compared with "> 0", the form MySQL and MariaDB answer from the FULLTEXT index.
-        return RawSQL(
-            "MATCH (`messaging_message`.`message_text`, `messaging_message`.`search_owners`) "
-            "AGAINST (%s IN BOOLEAN MODE) > 0",
-            [expression],
-            output_field=BooleanField(),
-        )
-    return None
+    # Compared with "> 0", the form MySQL and MariaDB answer from the FULLTEXT index.
+    return RawSQL(
+        "MATCH (`messaging_message`.`message_text`, `messaging_message`.`search_owners`) "
+        "AGAINST (%s IN BOOLEAN MODE) > 0",
+        [expression],
+        output_field=BooleanField(),
+    )
 
 
 class _Where(Lookup):
@@ -113,21 +122,57 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
     At most three queries whichever path is taken."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
-    if connection.vendor == "mysql" and connection.in_atomic_block:
+    vendor = connection.vendor
+    if vendor == "mysql" and connection.in_atomic_block:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
         return _search_recent(user=user, query=query, limit=limit)
-    condition = full_text_condition(connection.vendor, user, query)
+    condition = full_text_condition(vendor, user, query)
     if condition is None:
         return _search_recent(user=user, query=query, limit=limit)
-    matches = visible_to(user).filter(_Where(condition))
-    total = matches.count()
-    if not total:
+    if _has_cleared_history(user):
+        # Some matches may lie before one of the member's delete-for-me markers: check
+        # each match against its conversation.
+        matches = visible_to(user).filter(_Where(condition))
+        ordered_ids = list(matches.order_by("-id").values_list("id", flat=True))
+    else:
+        # Hidden messages carry no owner tokens in the index (migration 0005), so every
+        # match of the member's token is visible: the index alone answers.
+        ordered_ids = _index_ids_newest_first(connection, user, query, condition)
+    if not ordered_ids:
         return [], 0
     results = list(
-        matches.select_related("sender", "recipient").order_by("-sent_at", "-id")[:limit]
+        Message.objects.filter(pk__in=ordered_ids[:limit])
+        .select_related("sender", "recipient")
+        .order_by("-sent_at", "-id")
     )
-    return results, total
+    return results, len(ordered_ids)
+
+
+def _has_cleared_history(user) -> bool:
+    return Conversation.objects.filter(
+        Q(user_one=user, cleared_through_id_one__gt=0)
+        | Q(user_two=user, cleared_through_id_two__gt=0)
+    ).exists()
+
+
+def _index_ids_newest_first(connection, user, query: str, condition: RawSQL) -> list[int]:
+    """Every matching id, newest first, in one pass (its length is the total; a COUNT
+    and then a page would visit every match twice). Ids follow send time: a message's
+    sent_at is taken when it is inserted, under its conversation's lock."""
+    if connection.vendor == "sqlite":
+        # FTS5 hands out rowids from its own index, in descending order, without
+        # reading the message rows at all.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s "
+                "ORDER BY rowid DESC",
+                [match_expression(connection.vendor, user, query)],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    return list(
+        Message.objects.filter(_Where(condition)).order_by("-id").values_list("id", flat=True)
+    )
 
 
 def _search_recent(*, user, query: str, limit: int) -> tuple[list[Message], int]:

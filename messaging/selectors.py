@@ -272,9 +272,13 @@ def list_messages(
         if before or after or around:
             raise NotFound("Message not found.")
         return MessagePage(other, None, [], 0)
-    visible = Message.objects.filter(
-        conversation=conversation, pk__gt=conversation.cleared_through_id_for(user.pk)
-    )
+    visible = Message.objects.filter(conversation=conversation)
+    marker = conversation.cleared_through_id_for(user.pk)
+    if marker:
+        # "id + 0": a bound `id > ?` lures SQLite and InnoDB onto the (conversation, id)
+        # foreign-key index and a sort of the whole visible history; as an expression
+        # the history index (conversation, sent_at, id) serves the page in order.
+        visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
     anchor_id = before or after or around
     if anchor_id is None:
         newest = list(visible.order_by("-sent_at", "-id")[:limit])

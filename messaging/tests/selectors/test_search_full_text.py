@@ -206,3 +206,13 @@ def test_a_sent_message_is_searchable_through_the_api_at_once(ada, grace):
 
     assert sent.status_code == 201
     assert [item["id"] for item in found.json()["data"]] == [sent.json()["data"]["id"]]
+
+
+def test_unhiding_a_message_makes_it_searchable_again(ada, grace, alan):
+    message = send(grace, ada, "vintage harpsichord for sale")
+    services.set_message_hidden(actor=alan, message=message, hidden=True)
+    assert _found(ada, "harpsichord") == ([], 0)
+
+    services.set_message_hidden(actor=alan, message=message, hidden=False)
+
+    assert _found(ada, "harpsichord") == ([message.pk], 1)
