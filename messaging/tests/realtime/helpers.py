@@ -1,6 +1,8 @@
 """Opening sockets the way a browser or a mobile app does, for the WebSocket tests."""
 
+import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from asgiref.sync import async_to_sync
@@ -20,6 +22,28 @@ WAIT = 3
 QUIET = 0.3
 
 
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def away_from_running_loops(test):
+    """Run a sync test from a thread of its own when an event loop runs in this one
+    (Playwright's sync API leaves one), since async_to_sync refuses to run there."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        if not _loop_running_here():
+            return test(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as executor:
+            return executor.submit(test, *args, **kwargs).result()
+
+    return run
+
+
 def async_test(test):
     """Run an async test body on its own event loop, from a plain (sync) pytest test, so
     the suite needs no asyncio plugin. Database calls made with database_sync_to_async
@@ -37,7 +61,7 @@ def async_test(test):
         # to the loop that made them.
         channel_layers.backends.clear()
         try:
-            async_to_sync(body)()
+            away_from_running_loops(async_to_sync(body))()
         finally:
             channel_layers.backends.clear()
 

@@ -6,9 +6,7 @@ client reconnects by itself and says so ("messaging:reconnected")."""
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import expect
-
-from messaging.tests.web.conftest import browser_type_launch_args  # noqa: F401
+from playwright.sync_api import expect, sync_playwright
 
 from .helpers import access_token
 from .servers import Server, call, next_event, socket_on
@@ -21,6 +19,24 @@ RECORD_EVENTS = """() => {
     document.addEventListener("messaging:" + type, (event) =>
       window.seen.push({ type: type, detail: event.detail })));
 }"""
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, in a Playwright of this test's own: the session-wide one would
+    leave its event loop running in the main thread for every later test."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

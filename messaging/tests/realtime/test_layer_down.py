@@ -12,6 +12,8 @@ from channels.layers import channel_layers
 from conftest import client_for
 from messaging.models import Message
 
+from .helpers import away_from_running_loops
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -45,6 +47,7 @@ def redis_down(settings):
     channel_layers.backends.clear()
 
 
+@away_from_running_loops
 def test_send_succeeds_and_is_saved_when_redis_is_down(user, other_user, redis_down, caplog):
     with caplog.at_level(logging.WARNING, logger="messaging.events"):
         response = client_for(user).post(
@@ -64,6 +67,7 @@ def test_send_succeeds_and_is_saved_when_redis_is_down(user, other_user, redis_d
     assert [m["message_text"] for m in polled.json()["data"]] == ["still delivered"]
 
 
+@away_from_running_loops
 def test_typing_read_and_status_succeed_when_redis_is_down(user, other_user, redis_down):
     sent = client_for(user).post(
         "/api/messages/send",
