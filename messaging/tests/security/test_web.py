@@ -185,8 +185,8 @@ try:
 except SystemCheckError as exc:
     check = str(exc)
 client = Client()
-plain = client.get("/healthz")
-secure = client.get("/healthz", secure=True)
+plain = client.get("/api/schema/")
+secure = client.get("/api/schema/", secure=True)
 print(json.dumps({
     "check": check,
     "plain_status": plain.status_code,
