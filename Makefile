@@ -6,7 +6,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run serve migrate demo test test-fast lint format bench clean
+.PHONY: help install system-deps run serve migrate demo test test-fast lint format bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test: install ## Run the whole test suite
 
 bench: install ## Benchmark every endpoint at 10k and 1M messages (SQLite, or DATABASE_URL=mysql://...)
 	$(BIN)/python bench/run.py
+
+screenshots: install ## Retake the README's page screenshots (docs/screenshots) in Chromium
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py -k screenshots -q
 
 lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
