@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alumunity.settings")
@@ -52,7 +53,8 @@ def pages() -> list[tuple[str, str]]:
     newest = Message.objects.order_by("-pk").only("pk", "conversation_id", "sender").first()
     sender_email = newest.sender.email if newest else "nobody@example.org"
     conversation = newest.conversation_id if newest else 0
-    week_ago = (timezone.now() - timedelta(days=7)).date().isoformat()
+    midnight = (timezone.now() - timedelta(days=7)).replace(hour=0, minute=0, second=0)
+    week_ago = quote(midnight.isoformat(sep=" ", timespec="seconds"))
     return [
         ("messages", "/admin/messaging/message/"),
         ("messages, page 20", "/admin/messaging/message/?p=20"),

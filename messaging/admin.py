@@ -115,7 +115,23 @@ def context_table(message: Message) -> str:
     )
 
 
-class ModerationAdmin(admin.ModelAdmin):
+class OnePageActions:
+    """A ModelAdmin mixin refusing "select all N across every page": one click must not
+    hide a million messages or suspend every member, one service call at a time."""
+
+    def response_action(self, request, queryset):
+        if request.POST.get("select_across") not in (None, "", "0", "False"):
+            self.message_user(
+                request,
+                "Moderation actions apply to the rows selected on one page, "
+                "never to every page at once. Nothing was changed.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+
+class ModerationAdmin(OnePageActions, admin.ModelAdmin):
     """Read-only pages whose changes happen only through actions (each one a service
     call). The change page repeats the actions for its one object, with a reason."""
 

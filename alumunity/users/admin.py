@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
 from messaging import services
-from messaging.admin import ReasonActionForm, action_reason
+from messaging.admin import OnePageActions, ReasonActionForm, action_reason
 
 from .models import User
 
@@ -25,7 +25,7 @@ class MemberChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OnePageActions, DjangoUserAdmin):
     form = MemberChangeForm
     add_form = MemberCreationForm
     ordering = ("name",)

@@ -101,3 +101,10 @@ def test_member_list_queries_do_not_grow_with_rows(
         response = moderator_client.get(USERS)
 
     assert len(response.context["cl"].result_list) == rows + 1
+
+
+def test_suspension_never_applies_across_every_page(staff_client, other_user):
+    run_action(staff_client, USERS, "suspend_messaging", [other_user], select_across="1")
+
+    other_user.refresh_from_db()
+    assert not other_user.messaging_suspended

@@ -199,3 +199,16 @@ def test_footer_says_when_the_count_is_an_estimate_or_capped(
     assert f"about {messages[-1].pk} messages" in unfiltered.text
     assert "more than 2 messages" in searched.text
     assert staff_client.get(MESSAGES + "?q=hello+1").context["cl"].result_count == 1
+
+
+def test_actions_never_apply_across_every_page(staff_client, user, other_user):
+    message = send(other_user, user, "x")
+
+    response = run_action(
+        staff_client, MESSAGES, "hide_messages", [message], select_across="1", follow=True
+    )
+
+    assert "never to every page at once" in response.text
+    message.refresh_from_db()
+    assert not message.is_hidden
+    assert not ModerationLogEntry.objects.exists()
