@@ -603,7 +603,24 @@
 
   /* --- start ------------------------------------------------------------------------------ */
 
+  /* --- menus and confirm steps (<details>): Escape or a click elsewhere closes them --- */
+
+  function closeMenus(except, returnFocus) {
+    document.querySelectorAll("details[open]").forEach(function (details) {
+      if (except && details.contains(except)) return;
+      details.open = false;
+      var summary = details.querySelector("summary");
+      if (returnFocus && summary && details.contains(document.activeElement)) summary.focus();
+    });
+  }
+
   function start() {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closeMenus(null, true);
+    });
+    document.addEventListener("click", function (event) {
+      closeMenus(event.target, false);
+    });
     localizeTimes(document.body);
     document.body.addEventListener("htmx:load", function (event) {
       localizeTimes(event.target);

@@ -1,6 +1,8 @@
 """Small helpers for the page tests."""
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 HX = {"HTTP_HX_REQUEST": "true"}
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -11,3 +13,11 @@ def browser_for(member, *, enforce_csrf: bool = False) -> Client:
     client = Client(enforce_csrf_checks=enforce_csrf)
     client.force_login(member)
     return client
+
+
+def count_queries(request) -> int:
+    """How many queries one request makes (its response must be a success)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code < 300, response.status_code
+    return len(captured)

@@ -5,7 +5,7 @@ from django.test import Client
 
 from messaging.models import Conversation
 from messaging.tests.factories import UserFactory, send
-from messaging.tests.web.helpers import HX, browser_for
+from messaging.tests.web.helpers import HX, browser_for, count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -83,20 +83,23 @@ def test_list_escapes_names_and_previews(user):
     assert "&lt;b&gt;Mallory&lt;/b&gt;" in body
 
 
-# session, user, list count + page + blocks, unread total
-LIST_PAGE_QUERIES = 6
+# The same number at few and at many rows (the exact figure belongs to the selectors, whose
+# own tests pin it); the ceiling catches a query that crept into the page.
+MAX_LIST_PAGE_QUERIES = 7
 
 
-@pytest.mark.parametrize("conversations", [2, 12])
-def test_list_queries_do_not_grow_with_conversations(
-    user, conversations, django_assert_num_queries
-):
-    for _ in range(conversations):
-        send(UserFactory(), user, "hi")
+def test_list_queries_do_not_grow_with_conversations(user):
     client = browser_for(user)
-    client.get("/messages")  # the first request of a while writes presence; measure the next
-    with django_assert_num_queries(LIST_PAGE_QUERIES):
-        assert client.get("/messages").status_code == HTTPStatus.OK
+
+    def list_queries_with(conversations: int) -> int:
+        for _ in range(conversations):
+            send(UserFactory(), user, "hi")
+        client.get("/messages")  # the first request of a while writes presence
+        return count_queries(lambda: client.get("/messages"))
+
+    few = list_queries_with(2)
+    assert few == list_queries_with(12)
+    assert few <= MAX_LIST_PAGE_QUERIES
 
 
 def test_search_finds_people_and_messages_linking_to_the_message(user, other_user, third_user):
