@@ -66,9 +66,11 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             if task is not None:
                 task.cancel()
         if self.user is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await close_socket(user=self.user)
-            self.user = None
+            user, self.user = self.user, None
+            try:
+                await close_socket(user=user)
+            finally:
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
     # --- client -> server ---------------------------------------------------------------
 

@@ -16,7 +16,15 @@ from messaging.models import Presence
 from messaging.payloads import iso
 from messaging.tests.factories import send
 
-from .helpers import WAIT, async_test, browser_socket_for, next_event, nothing_more, socket_for
+from .helpers import (
+    WAIT,
+    async_test,
+    away_from_running_loops,
+    browser_socket_for,
+    next_event,
+    nothing_more,
+    socket_for,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -182,3 +190,22 @@ async def test_a_new_block_shows_each_member_offline_and_not_typing(user, other_
     assert (await presence_event(blocker_socket))["status"] == "online"
     await blocker_socket.disconnect()
     await blocked_socket.disconnect()
+
+
+@away_from_running_loops
+def test_a_socket_whose_count_expired_still_leaves_offline(user, other_user):
+    send(user, other_user, "hi")
+    services.open_socket(user=user)
+    cache.delete(selectors.socket_count_key(user.pk))  # expired while the socket was idle
+    services.close_socket(user=user)
+    assert selectors.live_presence([user.pk])[user.pk].sockets == 0
+    status = selectors.conversation_status(user=other_user, other_user_id=user.pk)
+    assert status["other_user_status"] == "offline"
+
+
+@away_from_running_loops
+def test_a_ping_counts_again_a_socket_whose_count_expired(user):
+    services.open_socket(user=user)
+    cache.delete(selectors.socket_count_key(user.pk))
+    services.record_heartbeat(user=user)
+    assert selectors.live_presence([user.pk])[user.pk].sockets == 1
