@@ -223,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # 401, 400, 413 and 503 on every operation (SPEC §3.1).
+        "messaging.api.schema_hooks.document_common_errors",
+    ],
 }
 
 # --- Messaging product rules --------------------------------------------------------------

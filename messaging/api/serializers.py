@@ -24,10 +24,13 @@ class StrictUUIDField(serializers.UUIDField):
 
 # --- query parameters ---------------------------------------------------------------------
 
+MAX_OFFSET = 1_000_000_000
+
 
 class PageParams(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-    offset = serializers.IntegerField(min_value=0, default=0)
+    # Bounded: a 30-digit offset overflows the database's integer (a 500, not a page).
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 class HistoryParams(serializers.Serializer):
