@@ -14,12 +14,13 @@ from math import ceil
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from messaging import selectors, services
 from messaging.api.throttles import count_hit
@@ -35,12 +36,18 @@ MAX_RECEIPT_IDS = 100
 
 
 def member_view(view):
-    """Logged in, counted as activity for presence, and a NotFound from the service
-    layer becomes the site's 404 page (never revealing whose object it was)."""
+    """Logged in (else the login page, also from an htmx request), counted as activity
+    for presence, and a NotFound from the service layer becomes the site's 404 page
+    (never revealing whose object it was)."""
 
-    @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.htmx:
+                # A fragment must not become the login page inside the list: go there whole.
+                back = request.htmx.current_url_abs_path or request.get_full_path()
+                return HttpResponseClientRedirect(redirect_to_login(back).url)
+            return redirect_to_login(request.get_full_path())
         services.record_activity(user=request.user)
         try:
             return view(request, *args, **kwargs)

@@ -186,3 +186,13 @@ def test_delete_needs_post_and_csrf(user, other_user):
     strict = browser_for(user, enforce_csrf=True)
     assert strict.post(url).status_code == HTTPStatus.FORBIDDEN
     assert "hello" in strict.get("/messages").content.decode()
+
+
+def test_an_htmx_request_after_logout_sends_the_whole_page_to_login():
+    response = Client().get(
+        "/messages/search?q=a",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/messages",
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response["HX-Redirect"] == "/accounts/login/?next=/messages"
