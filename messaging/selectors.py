@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
 from .exceptions import NotFound
@@ -170,17 +170,19 @@ def _visible_conversations(user) -> QuerySet[Conversation]:
 
 
 def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], int]:
-    """Conversation summaries (SPEC §3.3), newest activity first; three queries whatever
-    the number of conversations: the count, the page, and the member's blocks."""
+    """Conversation summaries (SPEC §3.3), newest activity first; two queries whatever
+    the number of conversations: the page (which carries the total as a window count,
+    so the member's conversations are read once, not counted first), and the member's
+    blocks. Only a page past the end needs a COUNT of its own."""
     visible = _visible_conversations(user)
-    total = visible.count()
-    if offset >= total:
-        return [], total
     page = list(
-        visible.select_related("last_message", "user_one__presence", "user_two__presence").order_by(
-            "-last_message_at", "-id"
-        )[offset : offset + limit]
+        visible.select_related("last_message", "user_one__presence", "user_two__presence")
+        .annotate(matching_total=Window(Count("pk")))
+        .order_by("-last_message_at", "-id")[offset : offset + limit]
     )
+    if not page:
+        return [], visible.count() if offset else 0
+    total = page[0].matching_total
     hidden_presence = blocked_user_ids(user=user)
     live = live_presence(c.user_two_id if c.user_one_id == user.pk else c.user_one_id for c in page)
     now = timezone.now()
