@@ -141,3 +141,61 @@ def test_screenshots_of_both_pages(open_as, tmp_path):
         "conversations-desktop.png",
         "conversations-phone.png",
     ]
+
+
+def test_socket_events_drive_the_page(open_as):
+    """The contract with the WebSocket client: DOM events named after the SPEC §4 types.
+    The client itself is left out (its socket cannot open on this test server); the test
+    plays its part, so every change below can only have come through an event."""
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    mine = send(ada, grace, "Did you get the slides?")
+    theirs = send(grace, ada, "Something rude")
+    view = open_as(ada)
+    view.page.route("**/static/messaging/realtime.js", lambda route: route.abort())
+    page = view.goto(f"/messages/{grace.pk}")
+    expect(page.locator(f"#message-{theirs.pk}")).to_be_visible()
+    page.evaluate("document.documentElement.dataset.socket = 'open'")
+
+    def dispatch(event: dict):
+        page.evaluate(
+            "event => document.dispatchEvent("
+            "new CustomEvent('messaging:' + event.type, {detail: event}))",
+            event,
+        )
+
+    grace_id = str(grace.pk)
+    dispatch({"type": "typing", "user_id": grace_id, "is_typing": True})
+    expect(page.locator("#typing")).to_be_visible()
+    dispatch({"type": "presence", "user_id": grace_id, "status": "do_not_disturb"})
+    expect(page.locator("#chat-status")).to_have_text("Do not disturb")
+    dispatch(
+        {
+            "type": "message.read",
+            "conversation_id": mine.conversation_id,
+            "message_ids": [mine.pk],
+            "reader_id": grace_id,
+            "read_at": "2026-01-01T00:00:00Z",
+        }
+    )
+    expect(page.locator(f"#message-{mine.pk} .receipt")).to_have_attribute("aria-label", "Read")
+    dispatch(
+        {
+            "type": "message.hidden",
+            "conversation_id": theirs.conversation_id,
+            "message_id": theirs.pk,
+        }
+    )
+    expect(page.locator(f"#message-{theirs.pk} .text")).to_have_text(
+        "Message removed by a moderator"
+    )
+    new = send(grace, ada, "Yes, thank you!")
+    dispatch(
+        {
+            "type": "message.new",
+            "message": {"id": new.pk, "sender_id": grace_id, "recipient_id": str(ada.pk)},
+        }
+    )
+    expect(page.locator(f"#message-{new.pk} .text")).to_have_text("Yes, thank you!")
+    expect(page.locator("#typing")).to_be_hidden()
+    assert view.dialogs == []
