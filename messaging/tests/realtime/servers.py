@@ -140,7 +140,9 @@ def next_event(socket, kind: str) -> dict:
 def socket_on(server, token: str):
     from websockets.sync.client import connect
 
-    socket = connect(server.ws_url, additional_headers={"Authorization": f"Bearer {token}"})
+    socket = connect(
+        server.ws_url, additional_headers={"Authorization": f"Bearer {token}"}, legacy=True
+    )
     socket.send(json.dumps({"type": "ping"}))
     next_event(socket, "pong")
     return socket
