@@ -1,0 +1,78 @@
+"""Profile one endpoint in-process with pyinstrument, on a seeded benchmark database.
+
+    DATABASE_URL=sqlite:///bench/data/sqlite-1000000.sqlite3 \\
+        .venv/bin/python bench/profile.py search --repeat 30
+
+Endpoints: me, inbox, conversation, before, send, unread, search, users.
+Requests go through the whole Django stack (middleware, JWT, DRF, view, selector);
+the ASGI server is left out, so the profile shows what the application spends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alumunity.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
+os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+os.environ.setdefault("SEND_RATE", "1000000/min")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from pyinstrument import Profiler
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("endpoint")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--query", default="coffee")
+    args = parser.parse_args()
+
+    users = get_user_model().objects
+    hot = users.get(email="bench-hot@example.org")
+    busiest = users.get(email="bench-1@example.org")
+    partner = users.get(email="bench-2@example.org")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(hot).access_token}")
+    page = client.get(f"/api/messages/conversation/{busiest.pk}?limit=100").json()["data"]
+    anchor = page[0]["id"]
+    calls = {
+        "me": lambda: client.get("/api/auth/me"),
+        "inbox": lambda: client.get("/api/messages/inbox?limit=50"),
+        "conversation": lambda: client.get(f"/api/messages/conversation/{busiest.pk}?limit=50"),
+        "before": lambda: client.get(
+            f"/api/messages/conversation/{busiest.pk}?limit=50&before={anchor}"
+        ),
+        "send": lambda: client.post(
+            "/api/messages/send",
+            {"recipient_id": str(partner.pk), "message_text": "profiling message"},
+            format="json",
+        ),
+        "unread": lambda: client.get("/api/messages/unread-count"),
+        "search": lambda: client.get("/api/messages/search", {"q": args.query, "limit": 20}),
+        "users": lambda: client.get("/api/users/search?q=grace&limit=20"),
+    }
+    call = calls[args.endpoint]
+    for _ in range(3):
+        assert call().status_code < 400
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(args.repeat):
+        call()
+    profiler.stop()
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+if __name__ == "__main__":
+    main()
