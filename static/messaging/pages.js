@@ -301,6 +301,22 @@
       }
     }
 
+    function syncPresenceDot() {
+      // The header avatar's dot follows the status line's state (status-online, ...).
+      var line = statusLine.querySelector(".status");
+      var avatar = chat.querySelector(".chat-header .avatar");
+      if (!line || !avatar) return;
+      var state = Array.prototype.find.call(line.classList, function (name) {
+        return name !== "status" && name.indexOf("status-") === 0;
+      });
+      var dot = avatar.querySelector(".presence-dot");
+      if (!dot) {
+        dot = document.createElement("span");
+        avatar.append(dot);
+      }
+      dot.className = "presence-dot " + (state || "status-offline");
+    }
+
     function showStatus(status, lastSeenAt) {
       var span = document.createElement("span");
       span.className = "status status-" + status;
@@ -315,6 +331,7 @@
       }
       statusLine.replaceChildren(span);
       localizeTimes(statusLine);
+      syncPresenceDot();
     }
 
     var fetchUpdates = coalesced(function () {
@@ -345,6 +362,7 @@
           markRead(Object.keys(data.read || {}));
           statusLine.innerHTML = data.status_html;
           localizeTimes(statusLine);
+          syncPresenceDot();
           showTyping(Boolean(data.typing));
           setUnreadTotal(data.unread_total);
         });

@@ -62,7 +62,7 @@ class OpenPage:
     def _console(self, message):
         # The live test server speaks plain HTTP (WSGI), so the WebSocket client's
         # handshake fails and the pages poll: exactly the fallback these tests exercise.
-        if message.type == "error" and not message.text.startswith("WebSocket connection to"):
+        if message.type == "error" and "WebSocket" not in message.text:
             self.console_errors.append(message.text)
 
     def goto(self, path: str):

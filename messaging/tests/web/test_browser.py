@@ -169,6 +169,9 @@ def test_socket_events_drive_the_page(open_as):
     expect(page.locator("#typing")).to_be_visible()
     dispatch({"type": "presence", "user_id": grace_id, "status": "do_not_disturb"})
     expect(page.locator("#chat-status")).to_have_text("Do not disturb")
+    expect(page.locator(".chat-header .presence-dot")).to_have_class(
+        "presence-dot status-do_not_disturb"
+    )
     dispatch(
         {
             "type": "message.read",
