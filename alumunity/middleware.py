@@ -1,6 +1,7 @@
 """Request id, request log line and body-size limit: what every request passes through."""
 
 import contextvars
+import json
 import logging
 import re
 import time
@@ -107,3 +108,62 @@ class ContentSecurityPolicyMiddleware:
                     break
             response["Content-Security-Policy"] = policy
         return response
+
+
+class AsgiBodySizeLimit:
+    """The 1 MB limit for ASGI servers, applied while the body streams in. Django's ASGI
+    handler reads a whole body (to disk if large) before any middleware runs, and a
+    chunked upload has no Content-Length for BodySizeLimitMiddleware to check; this
+    refuses it with the same 413 as soon as it passes the limit."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            return await self._refuse(send)
+        received, size = [], 0
+        while True:
+            message = await receive()
+            received.append(message)
+            if message["type"] != "http.request":
+                break  # the client went away; let Django see it
+            size += len(message.get("body", b""))
+            if size > limit:
+                return await self._refuse(send)
+            if not message.get("more_body", False):
+                break
+        pending = iter(received)
+
+        async def replay():
+            for message in pending:
+                return message
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(send):
+        request_id = uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            body = json.dumps(error_body("Request body is larger than 1 MB.")).encode()
+        finally:
+            request_id_var.reset(token)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"x-request-id", request_id.encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -2,6 +2,7 @@
 sensitive business flows. Throttles are one atomic counter in the shared cache, so a
 concurrent burst, or two server processes, cannot slip past the limit."""
 
+import json
 import os
 import subprocess
 import sys
@@ -297,3 +298,115 @@ def test_a_huge_offset_is_an_empty_page_not_a_slow_one(api_client, user, other_u
         response = api_client.get(f"{path}?offset={10**30}")
         assert response.status_code == HTTPStatus.BAD_REQUEST
         assert "offset" in response.json()["errors"]
+
+
+def _chunked(total: int, chunk: int = 64 * 1024) -> list[dict]:
+    sizes = [chunk] * (total // chunk) + ([total % chunk] if total % chunk else [])
+    return [
+        {"type": "http.request", "body": b"x" * size, "more_body": index < len(sizes) - 1}
+        for index, size in enumerate(sizes)
+    ]
+
+
+def _asgi_post(app, messages: list[dict], headers: list) -> tuple[dict, bytes, int]:
+    """One POST through an ASGI app; returns the response start, its body and how many
+    body chunks the app pulled from the client."""
+    import asyncio
+
+    pulled = 0
+    sent: list[dict] = []
+
+    async def receive():
+        nonlocal pulled
+        if pulled < len(messages):
+            pulled += 1
+            return messages[pulled - 1]
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/messages/send",
+        "raw_path": b"/api/messages/send",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    asyncio.run(app(scope, receive, send))
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start, body, pulled
+
+
+def test_a_chunked_upload_over_the_limit_is_refused_while_it_streams():
+    """No Content-Length: the ASGI layer counts the bytes and stops reading at 1 MB,
+    before Django would spool the whole body."""
+    from alumunity.middleware import AsgiBodySizeLimit
+
+    reached = []
+
+    async def django_app(scope, receive, send):
+        reached.append(scope)
+
+    messages = _chunked(5 * 1024 * 1024)
+    start, body, pulled = _asgi_post(
+        AsgiBodySizeLimit(django_app), messages, [(b"transfer-encoding", b"chunked")]
+    )
+    assert start["status"] == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert not reached
+    assert pulled == 17 < len(messages)  # 16 chunks fill 1 MB; the 17th goes over
+    payload = json.loads(body)
+    headers = dict(start["headers"])
+    assert payload["success"] is False
+    assert payload["request_id"] == headers[b"x-request-id"].decode()
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading():
+    from alumunity.middleware import AsgiBodySizeLimit
+
+    async def django_app(scope, receive, send):
+        raise AssertionError("must not be reached")
+
+    start, _body, pulled = _asgi_post(
+        AsgiBodySizeLimit(django_app), _chunked(2 * 1024 * 1024), [(b"content-length", b"2097152")]
+    )
+    assert start["status"] == HTTPStatus.REQUEST_ENTITY_TOO_LARGE and pulled == 0
+
+
+def test_a_chunked_body_under_the_limit_reaches_the_app_whole():
+    from alumunity.middleware import AsgiBodySizeLimit
+
+    seen = []
+
+    async def django_app(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen.append(body)
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    start, _body, _pulled = _asgi_post(AsgiBodySizeLimit(django_app), _chunked(300_000), [])
+    assert start["status"] == HTTPStatus.NO_CONTENT
+    assert seen == [b"x" * 300_000]
+
+
+def test_the_served_asgi_application_has_the_streaming_limit(db):
+    from alumunity.asgi import application
+
+    start, _body, pulled = _asgi_post(
+        application, _chunked(3 * 1024 * 1024), [(b"transfer-encoding", b"chunked")]
+    )
+    assert start["status"] == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert pulled == 17
