@@ -73,7 +73,10 @@ def exception_handler(exc, context):
 
     if isinstance(exc, (OperationalError, InterfaceError)):
         set_rollback()
-        logger.error("database unavailable: %s", type(exc).__name__)
+        # The driver's error code only (1040 too many connections, 1213 deadlock, 2003
+        # refused...): its text may quote SQL, and SQL may quote a member's message.
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else "-"
+        logger.error("database unavailable: %s code=%s", type(exc).__name__, code)
         return Response(
             error_body("The service is temporarily unavailable. Please retry shortly."), status=503
         )

@@ -54,7 +54,7 @@ class DatabaseDown:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_outage_gives_503s_and_service_resumes_without_restart():
+def test_database_outage_gives_503s_and_service_resumes_without_restart(caplog):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("an in-memory SQLite database cannot be disconnected")
     ada, grace = UserFactory.create_batch(2)
@@ -71,6 +71,9 @@ def test_database_outage_gives_503s_and_service_resumes_without_restart():
                 content_type="application/json",
             )
         )
+        outage_lines = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+        assert "database unavailable: OperationalError code=2003" in outage_lines
+        assert not any("Can't connect" in line for line in outage_lines)  # code, not text
         health = Client().get("/healthz")
         assert health.status_code == HTTPStatus.SERVICE_UNAVAILABLE
         assert health.json() == {"status": "unavailable"}
