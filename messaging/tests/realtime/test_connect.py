@@ -126,6 +126,17 @@ async def test_session_cookie_from_a_foreign_page_is_refused_4403(user):
     await socket.disconnect()
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [b"null", b"http://localhost.evil.example", b"http://evil.example/http://localhost", b"\xff"],
+)
+@async_test
+async def test_look_alike_origins_are_refused_4403(user, origin):
+    socket = await open_socket([await session_cookie(user), (b"origin", origin)])
+    assert await close_code(socket) == 4403
+    await socket.disconnect()
+
+
 @async_test
 async def test_valid_token_from_a_foreign_page_is_refused_4403(user):
     socket = await open_socket([bearer(access_token(user)), FOREIGN_ORIGIN])
