@@ -568,7 +568,7 @@ def _publish_presence(user) -> None:
     sent_key = f"presence-sent:{user.pk}"
     if cache.get(sent_key) == state["status"]:
         return
-    cache.set(sent_key, state["status"], timeout=None)
+    cache.set(sent_key, state["status"], timeout=24 * 60 * 60)
     events.presence(user_id=user.pk, audience=presence_audience(user=user), **state)
 
 
