@@ -1,5 +1,6 @@
 """Request id, request log line and body-size limit: what every request passes through."""
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -167,3 +168,24 @@ class AsgiBodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class AsgiConcurrencyLimit:
+    """At most `settings.MAX_CONCURRENT_REQUESTS` HTTP requests of this process inside
+    Django at once; the others wait for a free slot. Django runs each ASGI request in a
+    thread of its own with its own database connection, so without a bound a burst of
+    clients opens one connection per request in flight until the database refuses them
+    (MySQL error 1040, a 503 for the member)."""
+
+    def __init__(self, app, limit: int | None = None):
+        self.app = app
+        self.limit = limit
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.limit or settings.MAX_CONCURRENT_REQUESTS)
+        async with self._slots:
+            return await self.app(scope, receive, send)

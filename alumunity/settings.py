@@ -174,6 +174,9 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Request limits ------------------------------------------------------------------
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
+# HTTP requests one ASGI process lets into Django at once (each holds a thread and a
+# database connection); the rest queue. Keep workers x this under the database's limit.
+MAX_CONCURRENT_REQUESTS = env.int("MAX_CONCURRENT_REQUESTS", default=32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 
 # --- REST framework ---------------------------------------------------------------------

@@ -410,3 +410,44 @@ def test_the_served_asgi_application_has_the_streaming_limit(db):
     )
     assert start["status"] == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert pulled == 17
+
+
+def test_a_burst_of_requests_enters_django_only_as_many_at_a_time_as_allowed():
+    """50 requests arrive at once; with 4 slots, 4 are inside the application and the
+    rest wait; when those finish, all the others are served too."""
+    import asyncio
+
+    from alumunity.middleware import AsgiConcurrencyLimit
+
+    inside, most_inside, served = 0, 0, 0
+
+    async def scenario():
+        release = asyncio.Event()
+
+        async def django_app(scope, receive, send):
+            nonlocal inside, most_inside, served
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await release.wait()
+            inside -= 1
+            served += 1
+
+        limited = AsgiConcurrencyLimit(django_app, limit=4)
+        tasks = [asyncio.create_task(limited({"type": "http"}, None, None)) for _ in range(50)]
+        for _ in range(10):
+            await asyncio.sleep(0)  # let every task run as far as it can
+        assert inside == 4
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    assert most_inside == 4 and served == 50
+
+
+def test_the_served_asgi_application_bounds_concurrent_requests():
+    from alumunity.asgi import application
+    from alumunity.middleware import AsgiBodySizeLimit, AsgiConcurrencyLimit
+
+    assert isinstance(application.application_mapping["http"], AsgiBodySizeLimit)
+    assert isinstance(application.application_mapping["http"].app, AsgiConcurrencyLimit)
+    assert 1 <= settings.MAX_CONCURRENT_REQUESTS <= 64
