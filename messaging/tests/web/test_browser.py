@@ -153,9 +153,10 @@ def test_socket_events_drive_the_page(open_as):
     theirs = send(grace, ada, "Something rude")
     view = open_as(ada)
     view.page.route("**/static/messaging/realtime.js", lambda route: route.abort())
+    # Open from the start, so the page never polls: whatever changes comes from an event.
+    view.page.add_init_script("document.documentElement.dataset.socket = 'open'")
     page = view.goto(f"/messages/{grace.pk}")
     expect(page.locator(f"#message-{theirs.pk}")).to_be_visible()
-    page.evaluate("document.documentElement.dataset.socket = 'open'")
 
     def dispatch(event: dict):
         page.evaluate(
@@ -201,4 +202,8 @@ def test_socket_events_drive_the_page(open_as):
     )
     expect(page.locator(f"#message-{new.pk} .text")).to_have_text("Yes, thank you!")
     expect(page.locator("#typing")).to_be_hidden()
+    # One fetch, asked for by message.new; no polling while the socket is open.
+    assert [url for url in view.requests if "/updates" in url] == [
+        f"{view.origin}/messages/{grace.pk}/updates?after={theirs.pk}&seen=1"
+    ]
     assert view.dialogs == []
