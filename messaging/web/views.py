@@ -3,8 +3,8 @@ HTMX partials. A page and its partials render the same include files, so a fragm
 fetched later looks exactly like the markup first served.
 
 The page scripts talk to these views only (never to /api/): a fragment is rendered
-here, with Django's escaping, and inserted as is. Three endpoints answer JSON because
-the script needs more than one fragment at once (send, updates)."""
+here, with Django's escaping, and inserted as is. Two endpoints answer JSON because the
+script needs more than one thing at once from them (send, updates)."""
 
 import hashlib
 import json
@@ -33,6 +33,8 @@ PEOPLE_LIMIT = 10
 MAX_QUERY_LENGTH = 200
 # A page asks about the receipts of at most this many of its own unread messages.
 MAX_RECEIPT_IDS = 100
+# Ids are 64-bit: anything larger is no id at all (and would overflow the database driver).
+MAX_ID = 2**63 - 1
 
 
 def member_view(view):
@@ -77,19 +79,27 @@ def _json_error(error: MessagingError, status: int | None = None) -> JsonRespons
     return JsonResponse(body, status=status or error.status)
 
 
+def _as_id(raw: str) -> int | None:
+    raw = raw.strip()
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        return None
+    return int(raw)
+
+
 def _positive_int(request, name: str) -> int | None:
     """An optional id parameter; a malformed one is a 404 like an unknown one."""
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) <= 0:
+    value = _as_id(raw)
+    if value is None:
         raise NotFound("Message not found.")
-    return int(raw)
+    return value
 
 
 def _id_list(raw: str) -> list[int]:
-    ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
-    return ids[-MAX_RECEIPT_IDS:]
+    ids = [_as_id(part) for part in raw.split(",")[-MAX_RECEIPT_IDS:]]
+    return [value for value in ids if value is not None]
 
 
 def _query(request) -> str:
@@ -126,8 +136,7 @@ def _list_context(request, *, offset: int = 0) -> dict:
 @require_GET
 @member_view
 def conversations(request):
-    offset_raw = request.GET.get("offset", "0")
-    offset = int(offset_raw) if offset_raw.isdigit() else 0
+    offset = _as_id(request.GET.get("offset", "")) or 0
     context = _list_context(request, offset=offset)
     if request.htmx:
         if request.GET.get("seen") == context["fingerprint"]:
@@ -359,11 +368,10 @@ def unblock(request, user_id):
 @require_POST
 @member_view
 def report(request, user_id):
-    message_id = request.POST.get("message_id", "")
     try:
         services.report_message(
             reporter=request.user,
-            message_id=int(message_id) if message_id.isdigit() else 0,
+            message_id=_as_id(request.POST.get("message_id", "")) or 0,
             reason=request.POST.get("reason", ""),
         )
     except MessagingError as error:

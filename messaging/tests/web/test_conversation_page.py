@@ -408,3 +408,32 @@ def test_updates_queries_are_constant(user, other_user):
     few = updates_queries_with(1)
     assert few == updates_queries_with(20)
     assert few <= MAX_UPDATES_QUERIES
+
+
+TOO_BIG = "9" * 25
+
+
+@pytest.mark.parametrize(
+    ("query", "extra"),
+    [
+        (f"?message={TOO_BIG}", {}),
+        (f"?before={TOO_BIG}", HX),
+        (f"/updates?after={TOO_BIG}", JSON),
+        (f"/updates?unread={TOO_BIG},-1,x", JSON),
+    ],
+)
+def test_oversized_or_odd_ids_are_never_a_500(user, other_user, query, extra):
+    send(other_user, user, "hello")
+    response = browser_for(user).get(f"/messages/{other_user.pk}{query}", **extra)
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.NOT_FOUND)
+
+
+def test_oversized_ids_in_forms_are_never_a_500(user, other_user):
+    client = browser_for(user)
+    report = client.post(
+        f"/messages/{other_user.pk}/report", {"message_id": TOO_BIG, "reason": "x"}, **HX
+    )
+    assert "Message not found." in report.content.decode()
+    assert client.get(f"/messages?offset={TOO_BIG}").status_code == HTTPStatus.OK
+    delete = client.post(f"/messages/conversations/{TOO_BIG}/delete")
+    assert delete.status_code == HTTPStatus.NOT_FOUND
