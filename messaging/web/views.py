@@ -103,7 +103,8 @@ def _id_list(raw: str) -> list[int]:
 
 
 def _query(request) -> str:
-    return request.GET.get("q", "").strip()
+    # A NUL can only come from a crafted URL; it searches for nothing useful either way.
+    return request.GET.get("q", "").replace("\x00", "").strip()
 
 
 def _unread_total(request) -> int:

@@ -196,3 +196,11 @@ def test_an_htmx_request_after_logout_sends_the_whole_page_to_login():
     )
     assert response.status_code == HTTPStatus.OK
     assert response["HX-Redirect"] == "/accounts/login/?next=/messages"
+
+
+def test_a_nul_in_a_search_is_ignored(user, other_user):
+    send(other_user, user, "reunion")
+    client = browser_for(user)
+    body = client.get("/messages/search", {"q": "reu\x00nion"}, **HX).content.decode()
+    assert "reunion" in body
+    assert client.get("/messages/new", {"q": "\x00"}, **HX).status_code == HTTPStatus.OK
