@@ -209,3 +209,21 @@ def test_concurrent_mark_reads_of_one_message_decrement_once():
     assert conversation.unread_count_for(reader.pk) == 0
     assert not Message.objects.filter(read_at__isnull=True).exists()
     assert_counters_exact()
+
+
+def test_ten_concurrent_uses_of_one_refresh_token_yield_one_new_pair():
+    """A stolen refresh token raced against its owner: only one use may succeed."""
+    from django.test import Client
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    member = UserFactory()
+    refresh = str(RefreshToken.for_user(member))
+
+    def use():
+        response = Client().post(
+            "/api/auth/token/refresh/", {"refresh": refresh}, content_type="application/json"
+        )
+        return response.status_code
+
+    statuses = sorted(together([use for _ in range(10)]))
+    assert statuses == [HTTPStatus.OK] + [HTTPStatus.UNAUTHORIZED] * 9, statuses
