@@ -241,3 +241,33 @@ def test_the_server_refuses_to_start_without_a_secret_key_when_debug_is_off():
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
     assert _run("import django; django.setup()", DEBUG="1").returncode == 0
+
+
+# --- origins and hosts --------------------------------------------------------------------------
+
+
+def test_other_origins_get_no_cors_grant(api_client):
+    """CORS_ALLOWED_ORIGINS is empty by default: a page on another site cannot read
+    answers, with or without credentials."""
+    for method in ("get", "options"):
+        response = getattr(api_client, method)(
+            "/api/messages/inbox",
+            HTTP_ORIGIN="https://evil.example",
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        )
+        assert "Access-Control-Allow-Origin" not in response
+        assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_a_configured_origin_is_granted_and_only_that_one(api_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.org"]
+    allowed = api_client.get("/api/messages/inbox", HTTP_ORIGIN="https://app.example.org")
+    assert allowed["Access-Control-Allow-Origin"] == "https://app.example.org"
+    other = api_client.get("/api/messages/inbox", HTTP_ORIGIN="https://app.example.org.evil")
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_an_unknown_host_header_is_refused(anon_client):
+    """Links built from the Host header (redirects, password pages) cannot be poisoned."""
+    response = anon_client.get("/healthz", HTTP_HOST="evil.example")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
