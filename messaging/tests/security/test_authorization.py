@@ -375,3 +375,40 @@ def test_a_member_cannot_moderate_through_the_api(api_client, user, other_user):
     ):
         assert api_client.post(path).status_code == HTTPStatus.NOT_FOUND
     assert Message.objects.get(pk=message.pk).is_hidden is False
+
+
+# --- the pages: the same rules through the HTML door ----------------------------------------
+
+
+def test_no_page_shows_another_members_email(user, other_user, third_user):
+    send(other_user, user, "hello ada")
+    send(user, third_user, "hello katherine")
+    browser = Client()
+    browser.force_login(user)
+    pages = [
+        "/messages",
+        "/messages/search?q=hello",
+        "/messages/new?q=a",  # the people picker lists everyone with an "a"
+        "/messages/search?q=grace",
+        f"/messages/{other_user.pk}",
+        f"/messages/{third_user.pk}",
+        f"/messages/{other_user.pk}/updates",
+    ]
+    for page in pages:
+        response = browser.get(page)
+        assert response.status_code < 500, page
+        html = response.content.decode()
+        for other in (other_user, third_user):
+            assert other.email not in html, page
+    # The picker really lists them (by name), so the check above had something to see.
+    assert third_user.name in browser.get("/messages/new?q=a").content.decode()
+
+
+def test_a_deactivated_members_page_is_the_same_404_as_a_missing_one(user):
+    browser = Client()
+    browser.force_login(user)
+    deactivated = UserFactory(is_active=False)
+    gone = browser.get(f"/messages/{deactivated.pk}")
+    missing = browser.get(f"/messages/{uuid.uuid4()}")
+    assert gone.status_code == missing.status_code == HTTPStatus.NOT_FOUND
+    assert deactivated.name not in gone.content.decode()
