@@ -1,16 +1,20 @@
 """Full-text message search behind selectors.search_messages (SPEC §3.3).
 
-The index (migration 0004) holds every message's words plus two owner tokens,
-u<sender hex> and u<recipient hex>. A query is the member's owner token AND the words, so
-the database intersects posting lists and never reads other members' messages.
+Each backend's index is scoped to members, so a search reads only the postings of the
+searching member's own messages, never other members':
 
-- SQLite: FTS5, every word is indexable (accents folded: "cafe" finds "café").
-- MySQL / MariaDB: InnoDB FULLTEXT in boolean mode; words shorter than
-  innodb_ft_min_token_size (3) and InnoDB's stopwords are not in the index, so they
-  are left out of the query when at least one other word remains.
-- A query with no indexable word at all (only short words or stopwords on InnoDB,
-  only punctuation or emoji, or a backend without an index) searches the member's
-  newest FALLBACK_WINDOW visible messages for the text as typed, case-blind.
+- SQLite (migrations 0004-0005): FTS5 over message_text plus two owner tokens per
+  message, u<sender hex> and u<recipient hex>; a query is the member's token AND the
+  words. Accents and case are folded ("cafe" finds "café").
+- MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a generated column that writes
+  each word once per participant, as <word>_<first 12 hex of their id>; a query is
+  those terms for the searching member. (InnoDB decodes a term's whole posting list, so
+  a member-wide owner token would cost a busy member ~150 ms per search at 1M
+  messages.) The suffix makes every word longer than innodb_ft_min_token_size and never
+  a stopword, so short words and stopwords are searchable on both backends.
+- A hidden message is left out of the index (no owner tokens, no terms).
+- A query with no word at all (punctuation or emoji only) searches the member's newest
+  FALLBACK_WINDOW visible messages for the text as typed, case-blind.
 
 A query in double quotes is a phrase; otherwise every word must appear. Words are
 matched whole (no prefix matching). User input never reaches the MATCH syntax raw:
@@ -28,13 +32,8 @@ from django.db.models.expressions import RawSQL
 from .models import Conversation, Message
 
 FALLBACK_WINDOW = 2000
-INNODB_MIN_TOKEN_SIZE = 3
-# INNODB_FT_DEFAULT_STOPWORD (MySQL 8 and MariaDB).
-_STOPWORD_TEXT = (
-    "a about an are as at be by com de en for from how i in is it la of on or that the "
-    "this to was what when where who will with und www"
-)
-INNODB_STOPWORDS = frozenset(_STOPWORD_TEXT.split(" "))
+# MySQL / MariaDB: how many hex digits of a member's id suffix their words (0007).
+MEMBER_SUFFIX_LENGTH = 12
 _WORD = re.compile(r"\w+")
 
 
@@ -52,34 +51,26 @@ def visible_to(user) -> QuerySet[Message]:
     )
 
 
-def _index_words(vendor: str, words: list[str]) -> list[str]:
-    if vendor == "mysql":
-        return [
-            word
-            for word in words
-            if len(word) >= INNODB_MIN_TOKEN_SIZE and word.lower() not in INNODB_STOPWORDS
-        ]
-    return words
+def _is_phrase(query: str) -> bool:
+    return len(query) > 2 and query.startswith('"') and query.endswith('"')
 
 
 def match_expression(vendor: str, user, query: str) -> str | None:
     """The MATCH / AGAINST expression for this backend (the member's owner token AND
     the words, each quoted), or None when the index cannot answer the query."""
-    phrase = len(query) > 2 and query.startswith('"') and query.endswith('"')
+    phrase = _is_phrase(query)
     words = _WORD.findall(query)
-    indexable = _index_words(vendor, words)
-    if not indexable:
+    if not words:
         return None
-    if not phrase:
-        # InnoDB keeps word positions, so a phrase keeps its short words and stopwords.
-        words = indexable
     token = owner_token(user)
     if vendor == "sqlite":
         terms = '"{}"'.format(" ".join(words)) if phrase else " AND ".join(f'"{w}"' for w in words)
         return f'owners : "{token}" AND message_text : ({terms})'
     if vendor == "mysql":
-        terms = '+"{}"'.format(" ".join(words)) if phrase else " ".join(f'+"{w}"' for w in words)
-        return f"+{token} {terms}"
+        # Every word of the member's own messages is indexed as <word>_<member>
+        # (migration 0007); a phrase is checked on the text as well (see below).
+        suffix = user.pk.hex[:MEMBER_SUFFIX_LENGTH]
+        return " ".join(f'+"{word}_{suffix}"' for word in words)
     return None
 
 
@@ -96,12 +87,17 @@ def full_text_condition(vendor: str, user, query: str) -> RawSQL | None:
             output_field=BooleanField(),
         )
     # Compared with "> 0", the form MySQL and MariaDB answer from the FULLTEXT index.
-    return RawSQL(
-        "MATCH (`messaging_message`.`message_text`, `messaging_message`.`search_owners`) "
-        "AGAINST (%s IN BOOLEAN MODE) > 0",
-        [expression],
-        output_field=BooleanField(),
-    )
+    sql = "MATCH (`messaging_message`.`search_terms`) AGAINST (%s IN BOOLEAN MODE) > 0"
+    params = [expression]
+    if _is_phrase(query):
+        # The terms are interleaved per participant, so InnoDB cannot see adjacency:
+        # the phrase itself is checked on the candidates (the collation folds case and
+        # accents, as the index does).
+        phrase = " ".join(_WORD.findall(query))
+        escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql += " AND `messaging_message`.`message_text` LIKE %s"
+        params.append(f"%{escaped}%")
+    return RawSQL(sql, params, output_field=BooleanField())
 
 
 class _Where(Lookup):
@@ -130,15 +126,17 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
     condition = full_text_condition(vendor, user, query)
     if condition is None:
         return _search_recent(user=user, query=query, limit=limit)
-    if _has_cleared_history(user):
-        # Some matches may lie before one of the member's delete-for-me markers: check
-        # each match against its conversation.
+    if vendor == "sqlite" and not _has_cleared_history(user):
+        # Hidden messages carry no owner tokens in FTS5 (migration 0005) and the member
+        # has no delete-for-me marker, so every match of their token is visible: the
+        # index alone answers.
+        ordered_ids = _fts5_ids_newest_first(connection, match_expression(vendor, user, query))
+    else:
+        # Each match is checked against its conversation (markers, membership); on
+        # MySQL/MariaDB the <word>_<member> terms already narrowed the matches to the
+        # member's own messages.
         matches = visible_to(user).filter(_Where(condition))
         ordered_ids = list(matches.order_by("-id").values_list("id", flat=True))
-    else:
-        # Hidden messages carry no owner tokens in the index (migration 0005), so every
-        # match of the member's token is visible: the index alone answers.
-        ordered_ids = _index_ids_newest_first(connection, user, query, condition)
     if not ordered_ids:
         return [], 0
     results = list(
@@ -156,23 +154,18 @@ def _has_cleared_history(user) -> bool:
     ).exists()
 
 
-def _index_ids_newest_first(connection, user, query: str, condition: RawSQL) -> list[int]:
+def _fts5_ids_newest_first(connection, expression: str) -> list[int]:
     """Every matching id, newest first, in one pass (its length is the total; a COUNT
-    and then a page would visit every match twice). Ids follow send time: a message's
-    sent_at is taken when it is inserted, under its conversation's lock."""
-    if connection.vendor == "sqlite":
-        # FTS5 hands out rowids from its own index, in descending order, without
-        # reading the message rows at all.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s "
-                "ORDER BY rowid DESC",
-                [match_expression(connection.vendor, user, query)],
-            )
-            return [row[0] for row in cursor.fetchall()]
-    return list(
-        Message.objects.filter(_Where(condition)).order_by("-id").values_list("id", flat=True)
-    )
+    and then a page would visit every match twice). FTS5 hands out rowids from its own
+    index, in descending order, without reading the message rows at all. Ids follow
+    send time: a message's sent_at is taken when it is inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s "
+            "ORDER BY rowid DESC",
+            [expression],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _search_recent(*, user, query: str, limit: int) -> tuple[list[Message], int]:
