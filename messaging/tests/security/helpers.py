@@ -8,12 +8,8 @@ def without_request_id(body: dict) -> dict:
     return {key: value for key, value in body.items() if key != "request_id"}
 
 
-def is_sqlite() -> bool:
-    return connection.vendor == "sqlite"
-
-
 def sqlite_in_memory() -> bool:
-    return is_sqlite() and connection.is_in_memory_db()
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
 
 
 def walk_strings(value):

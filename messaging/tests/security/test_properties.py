@@ -191,7 +191,6 @@ def check_what_everyone_sees(people, model):
 @pytest.mark.django_db
 @settings(
     max_examples=60,
-    stateful_step_count=1,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
