@@ -170,19 +170,25 @@ def _visible_conversations(user) -> QuerySet[Conversation]:
 
 
 def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], int]:
-    """Conversation summaries (SPEC §3.3), newest activity first; two queries whatever
-    the number of conversations: the page (which carries the total as a window count,
-    so the member's conversations are read once, not counted first), and the member's
-    blocks. Only a page past the end needs a COUNT of its own."""
+    """Conversation summaries (SPEC §3.3), newest activity first; three queries whatever
+    the number of conversations: the page's ids with the total (a window count over the
+    conversation rows alone, so they are read once and nothing is joined yet), the page
+    with its last messages and both members, and the member's blocks. Only a page past
+    the end needs a COUNT of its own."""
     visible = _visible_conversations(user)
-    page = list(
-        visible.select_related("last_message", "user_one__presence", "user_two__presence")
-        .annotate(matching_total=Window(Count("pk")))
-        .order_by("-last_message_at", "-id")[offset : offset + limit]
+    ids_and_total = list(
+        visible.annotate(matching_total=Window(Count("pk")))
+        .order_by("-last_message_at", "-id")
+        .values_list("pk", "matching_total")[offset : offset + limit]
     )
-    if not page:
+    if not ids_and_total:
         return [], visible.count() if offset else 0
-    total = page[0].matching_total
+    total = ids_and_total[0][1]
+    page = list(
+        Conversation.objects.filter(pk__in=[pk for pk, _ in ids_and_total])
+        .select_related("last_message", "user_one__presence", "user_two__presence")
+        .order_by("-last_message_at", "-id")
+    )
     hidden_presence = blocked_user_ids(user=user)
     live = live_presence(c.user_two_id if c.user_one_id == user.pk else c.user_one_id for c in page)
     now = timezone.now()

@@ -27,8 +27,9 @@ def populated(request, api_client, user, other_user):
 
 
 def test_inbox(api_client, populated, django_assert_num_queries):
-    # member, page (with last message, both presences and the total), blocks
-    with django_assert_num_queries(3):
+    # member, the page's ids with the total (conversation rows only), the page (with
+    # last message and both presences), blocks
+    with django_assert_num_queries(4):
         response = api_client.get("/api/messages/inbox")
     assert response.json()["total"] == populated + 1
 
