@@ -86,9 +86,14 @@ class Run:
         self.latencies: list[float] = []
         self.send_times: list[float] = []
         self.send_errors = 0
+        self.error_statuses: dict = {}
+        self.error_samples: dict = {}
         self.sent_ok: set[str] = set()
         self.delivered: set[str] = set()
         self.duplicates = 0
+        # Unique per run, so a key never names a message of an earlier run (a reused
+        # client_message_id is an idempotent retry: 200 and no event).
+        self.run_id = secrets.token_hex(4)
 
     def server_of(self, index: int):
         return self.servers[index % len(self.servers)]
@@ -158,12 +163,16 @@ class Run:
         try:
             connection.request("POST", "/api/messages/send", body=body, headers=headers)
             response = connection.getresponse()
-            response.read()
-            ok = response.status == 201
-        except (OSError, http.client.HTTPException):
+            body = response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as error:
             connection.close()
             connections.pop(server.port, None)
-            ok = False
+            status, body = type(error).__name__, b""
+        ok = status == 201
+        if not ok:
+            self.error_statuses[status] = self.error_statuses.get(status, 0) + 1
+            self.error_samples.setdefault(status, body[:300])
         self.send_times.append(time.perf_counter() - started)
         if ok:
             self.sent_ok.add(key)
@@ -189,7 +198,7 @@ class Run:
         while time.perf_counter() - begin < seconds:
             sender, recipient = rng.sample(range(len(self.members)), 2)
             sequence += 1
-            key = f"rt-{self.args.seed}-{os.getpid()}-{sequence}"
+            key = f"rt-{self.run_id}-{sequence}"
             pending.append(loop.run_in_executor(executor, in_thread, sender, recipient, key))
             next_at = begin + sequence * interval
             await asyncio.sleep(max(0, next_at - time.perf_counter()))
@@ -227,6 +236,8 @@ async def main_async(args, members, servers):
         f"sent: {len(run.sent_ok)} messages in {sending:.1f} s "
         f"({len(run.sent_ok) / sending:.1f}/s), send errors: {run.send_errors}"
     )
+    for status, count in run.error_statuses.items():
+        print(f"  send error {status} x{count}: {run.error_samples[status]!r}")
     print(f"delivered: {len(run.delivered)}, lost: {lost}, duplicates: {run.duplicates}")
     if ms:
         print(
