@@ -50,16 +50,17 @@ def admin_client() -> Client:
 
 
 def pages() -> list[tuple[str, str]]:
-    newest = Message.objects.order_by("-pk").only("pk", "conversation_id", "sender").first()
+    newest = Message.objects.order_by("-pk").first()
     sender_email = newest.sender.email if newest else "nobody@example.org"
     conversation = newest.conversation_id if newest else 0
-    midnight = (timezone.now() - timedelta(days=7)).replace(hour=0, minute=0, second=0)
-    week_ago = quote(midnight.isoformat(sep=" ", timespec="seconds"))
+    # The week before the newest message (seeded data may end before today).
+    latest = newest.sent_at if newest else timezone.now()
+    week_ago = quote((latest - timedelta(days=7)).isoformat(sep=" ", timespec="seconds"))
     return [
         ("messages", "/admin/messaging/message/"),
         ("messages, page 20", "/admin/messaging/message/?p=20"),
         ("messages, hidden", "/admin/messaging/message/?is_hidden__exact=1"),
-        ("messages, past 7 days", f"/admin/messaging/message/?sent_at__gte={week_ago}"),
+        ("messages, its last 7 days", f"/admin/messaging/message/?sent_at__gte={week_ago}"),
         ("messages, sender email", f"/admin/messaging/message/?q={sender_email}"),
         (
             "messages, one conversation",
