@@ -21,6 +21,11 @@ from .auth import FORBIDDEN, UNAUTHENTICATED
 # Client messages are a few dozen bytes; anything this long is not ours.
 MAX_FRAME_CHARS = 4096
 CLOSE_TOO_BIG = 1009
+# Each client message costs a database call. A client marks a screenful of messages read
+# or types a few times a second at most; far more than that is a runaway or an abuser.
+MAX_FRAMES_PER_WINDOW = 100
+FRAME_WINDOW_SECONDS = 10
+CLOSE_POLICY = 1008
 
 open_socket = database_sync_to_async(services.open_socket)
 close_socket = database_sync_to_async(services.close_socket)
@@ -41,6 +46,7 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.typing_expiries: dict[str, asyncio.Task] = {}
+        self.window_started, self.frames_in_window = time.monotonic(), 0
         self.token_expiry: asyncio.Task | None = None
         # Accept first: only an open socket can carry a close code the client can read.
         await self.accept()
@@ -79,6 +85,8 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             return
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
             return await self.close(code=CLOSE_TOO_BIG if text_data else 1003)
+        if self._too_many_frames():
+            return await self.close(code=CLOSE_POLICY)
         try:
             content = json.loads(text_data)
         except ValueError:
@@ -101,6 +109,13 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
                 await self._error("Unknown message type; expected typing, read or ping.")
         except MessagingError as error:
             await self._error(error.message)
+
+    def _too_many_frames(self) -> bool:
+        now = time.monotonic()
+        if now - self.window_started >= FRAME_WINDOW_SECONDS:
+            self.window_started, self.frames_in_window = now, 0
+        self.frames_in_window += 1
+        return self.frames_in_window > MAX_FRAMES_PER_WINDOW
 
     async def _error(self, message: str):
         await self.send_json({"type": "error", "message": message})

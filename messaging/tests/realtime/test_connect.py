@@ -11,6 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from alumunity.asgi import application
 from messaging import services
+from messaging.realtime import consumer
 from messaging.tests.factories import UserFactory
 
 from .helpers import (
@@ -188,4 +189,22 @@ async def test_binary_frame_closes_the_socket_1003(user):
     socket = await socket_for(user)
     await socket.send_to(bytes_data=b"\x00\x01")
     assert await close_code(socket) == 1003
+    await socket.disconnect()
+
+
+@pytest.fixture
+def small_frame_budget(monkeypatch):
+    # Five frames per hour: the window never ends during the test, however slow the machine.
+    monkeypatch.setattr(consumer, "MAX_FRAMES_PER_WINDOW", 5)
+    monkeypatch.setattr(consumer, "FRAME_WINDOW_SECONDS", 3600)
+
+
+@async_test
+async def test_a_flood_of_client_messages_closes_the_socket_1008(user, small_frame_budget):
+    socket = await socket_for(user)  # its first ping is the first frame
+    for _ in range(4):
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
+    await socket.send_json_to({"type": "ping"})
+    assert await close_code(socket) == 1008
     await socket.disconnect()
