@@ -8,10 +8,10 @@ few seconds, not once per request). Throttles then let requests through until Re
 back: failing open is the lesser harm than refusing every member.
 """
 
+import functools
 import logging
 import time
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -31,78 +31,39 @@ def _unreachable(operation: str) -> None:
         logger.warning("Redis cache unreachable (%s); serving without it", operation)
 
 
+def _degraded(method, fallback):
+    """`method`, answering `fallback(*arguments)` instead when Redis cannot be reached."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except UNREACHABLE:
+            _unreachable(method.__name__)
+            return fallback(*args, **kwargs)
+
+    return call
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
 class ResilientRedisCache(RedisCache):
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().add(key, value, timeout, version)
-        except UNREACHABLE:
-            _unreachable("add")
-            return True
-
-    def get(self, key, default=None, version=None):
-        try:
-            return super().get(key, default, version)
-        except UNREACHABLE:
-            _unreachable("get")
-            return default
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            super().set(key, value, timeout, version)
-        except UNREACHABLE:
-            _unreachable("set")
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().touch(key, timeout, version)
-        except UNREACHABLE:
-            _unreachable("touch")
-            return False
-
-    def delete(self, key, version=None):
-        try:
-            return super().delete(key, version)
-        except UNREACHABLE:
-            _unreachable("delete")
-            return False
-
-    def get_many(self, keys, version=None):
-        try:
-            return super().get_many(keys, version)
-        except UNREACHABLE:
-            _unreachable("get_many")
-            return {}
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except UNREACHABLE:
-            _unreachable("has_key")
-            return False
-
-    def incr(self, key, delta=1, version=None):
-        try:
-            return super().incr(key, delta, version)
-        except UNREACHABLE:
-            _unreachable("incr")
-            return max(delta, 0)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except UNREACHABLE:
-            _unreachable("set_many")
-            return list(data)
-
-    def delete_many(self, keys, version=None):
-        try:
-            super().delete_many(keys, version)
-        except UNREACHABLE:
-            _unreachable("delete_many")
-
-    def clear(self):
-        try:
-            return super().clear()
-        except UNREACHABLE:
-            _unreachable("clear")
-            return False
+    # add() says "stored": callers that add a marker to do something once go ahead.
+    add = _degraded(RedisCache.add, lambda *args, **kwargs: True)
+    get = _degraded(RedisCache.get, lambda key, default=None, version=None: default)
+    set = _degraded(RedisCache.set, _nothing)
+    touch = _degraded(RedisCache.touch, _false)
+    delete = _degraded(RedisCache.delete, _false)
+    get_many = _degraded(RedisCache.get_many, lambda *args, **kwargs: {})
+    has_key = _degraded(RedisCache.has_key, _false)
+    # A counter that cannot be read starts again: 1 for an increment, 0 for a decrement.
+    incr = _degraded(RedisCache.incr, lambda key, delta=1, version=None: max(delta, 0))
+    set_many = _degraded(RedisCache.set_many, lambda data, *args, **kwargs: list(data))
+    delete_many = _degraded(RedisCache.delete_many, _nothing)
+    clear = _degraded(RedisCache.clear, _false)

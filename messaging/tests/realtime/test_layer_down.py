@@ -8,6 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from channels.layers import channel_layers
+from django.core.cache import cache
 
 from conftest import client_for
 from messaging.models import Message
@@ -82,3 +83,14 @@ def test_typing_read_and_status_succeed_when_redis_is_down(user, other_user, red
     status = client_for(user).get(f"/api/messages/conversation/{other_user.pk}/status")
     assert status.status_code == HTTPStatus.OK
     assert status.json()["data"]["other_user_status"] == "online"
+
+
+def test_the_cache_answers_as_an_empty_one_while_redis_is_down(redis_down):
+    assert cache.get("anything", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.add("marker", 1) is True
+    assert cache.incr("counter") == 1
+    assert cache.decr("counter") == 0
+    assert cache.touch("counter") is False
+    assert cache.set("key", 1) is None
+    assert cache.delete("key") is False
