@@ -2,6 +2,7 @@
 sensitive business flows. Throttles are one atomic counter in the shared cache, so a
 concurrent burst, or two server processes, cannot slip past the limit."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -20,6 +21,14 @@ from django.test import Client, override_settings
 
 from messaging.api import throttles
 from messaging.tests.factories import UserFactory, send
+
+
+def run_in_own_loop(coroutine):
+    """asyncio.run in a worker thread: browser tests earlier in the run may leave an event
+    loop attached to the main thread, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
 
 ROOT = Path(settings.BASE_DIR)
 FIXED_NOW = 1_800_000_030.0  # 30 s into a minute window
@@ -311,7 +320,6 @@ def _chunked(total: int, chunk: int = 64 * 1024) -> list[dict]:
 def _asgi_post(app, messages: list[dict], headers: list) -> tuple[dict, bytes, int]:
     """One POST through an ASGI app; returns the response start, its body and how many
     body chunks the app pulled from the client."""
-    import asyncio
 
     pulled = 0
     sent: list[dict] = []
@@ -340,7 +348,7 @@ def _asgi_post(app, messages: list[dict], headers: list) -> tuple[dict, bytes, i
         "client": ("127.0.0.1", 5000),
         "server": ("127.0.0.1", 8000),
     }
-    asyncio.run(app(scope, receive, send))
+    run_in_own_loop(app(scope, receive, send))
     start = next(message for message in sent if message["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start, body, pulled
@@ -440,7 +448,7 @@ def test_a_burst_of_requests_enters_django_only_as_many_at_a_time_as_allowed():
         release.set()
         await asyncio.gather(*tasks)
 
-    asyncio.run(scenario())
+    run_in_own_loop(scenario())
     assert most_inside == 4 and served == 50
 
 
