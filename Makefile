@@ -42,7 +42,7 @@ run: demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(POR
 
 serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/messages  (API docs: /api/docs/)"
-	DEBUG=$${DEBUG-1} $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off
+	DEBUG=$${DEBUG-1} $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-max-size 65536
 
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
