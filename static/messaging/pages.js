@@ -574,6 +574,14 @@
       if (concernsThisConversation(event.message) && event.message.sender_id === otherId) {
         showTyping(false);
       }
+      // A message already shown arrives again when a moderator restores it.
+      var shown = document.getElementById("message-" + event.message.id);
+      if (shown && !event.message.hidden) {
+        shown.classList.remove("is-hidden");
+        var shownText = shown.querySelector(".text");
+        if (shownText) shownText.textContent = event.message.message_text;
+        return;
+      }
       fetchUpdates();
     });
     on("message.read", function (event) {

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from messaging import services
+from messaging.payloads import message_payload
 from messaging.tests.factories import UserFactory, send
 from messaging.tests.web.conftest import DESKTOP, PHONE
 
@@ -193,6 +194,9 @@ def test_socket_events_drive_the_page(open_as):
     expect(page.locator(f"#message-{theirs.pk} .text")).to_have_text(
         "Message removed by a moderator"
     )
+    # A moderator restores it: message.new with a message already on the page.
+    dispatch({"type": "message.new", "message": message_payload(theirs)})
+    expect(page.locator(f"#message-{theirs.pk} .text")).to_have_text("Something rude")
     new = send(grace, ada, "Yes, thank you!")
     dispatch(
         {
