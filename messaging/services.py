@@ -234,19 +234,18 @@ def mark_read(*, reader, message_id: int) -> Message:
     with transaction.atomic():
         # The conversation row first, then the message: the order every writer takes
         # (send, mark_conversation_read), so concurrent reads cannot deadlock on MariaDB.
-        list(
-            Conversation.objects.select_for_update()
-            .filter(pk=message.conversation_id)
-            .values_list("pk", flat=True)
-        )
+        # The counter update itself takes the row lock. It counts only while the message
+        # is still visible: a delete-for-me that landed since the check above has already
+        # zeroed the counter (and later sends count anew).
+        Conversation.objects.filter(
+            pk=message.conversation_id,
+            **{f"cleared_through_id_{side}__lt": message.pk, f"unread_count_{side}__gt": 0},
+        ).update(**{f"unread_count_{side}": F(f"unread_count_{side}") - 1})
         changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
-        if changed:
-            # Counted only while still visible: a delete-for-me that landed since the
-            # check above has already zeroed the counter (and later sends count anew).
-            Conversation.objects.filter(
-                pk=message.conversation_id,
-                **{f"cleared_through_id_{side}__lt": message.pk, f"unread_count_{side}__gt": 0},
-            ).update(**{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - 1, 0)})
+        if not changed:
+            # Another request read it first and counted it: undo this decrement.
+            transaction.set_rollback(True)
+        else:
             events.message_read(
                 conversation_id=message.conversation_id,
                 message_ids=[message.pk],
@@ -254,7 +253,10 @@ def mark_read(*, reader, message_id: int) -> Message:
                 sender_id=message.sender_id,
                 read_at=now,
             )
-    message.read_at = now if changed else message.read_at
+    if changed:
+        message.read_at = now
+    else:
+        message.refresh_from_db(fields=["read_at"])
     return message
 
 

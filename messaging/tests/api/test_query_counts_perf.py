@@ -25,9 +25,9 @@ def populated(request, api_client, user, other_user):
 
 def test_mark_as_read(api_client, populated, django_assert_num_queries):
     _n, unread = populated
-    # member, the message with its conversation; savepoint, lock the conversation row,
-    # UPDATE message, UPDATE counter, release
-    with django_assert_num_queries(7):
+    # member, the message with its conversation; savepoint, UPDATE counter (which takes
+    # the conversation row lock), UPDATE message, release
+    with django_assert_num_queries(6):
         response = api_client.put(f"/api/messages/mark-as-read/{unread[0].pk}")
     assert response.json()["data"]["read"] is True
     # Marking again: member, the message; nothing to change

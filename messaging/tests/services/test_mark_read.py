@@ -94,3 +94,30 @@ def test_a_delete_and_a_new_message_during_mark_read_keep_counts_exact(
     assert interleaved
     assert Conversation.objects.get(pk=old.conversation_id).unread_count_for(user.pk) == 1
     assert_unread_counters_exact()
+
+
+def test_a_message_read_by_another_request_in_between_is_counted_once(
+    user, other_user, monkeypatch
+):
+    target, _other = send(other_user, user, "first"), send(other_user, user, "second")
+    real_now = timezone.now
+    interleaved = []
+
+    def now_with_a_concurrent_read():
+        # Runs once, after mark_read has seen the message unread and before it writes:
+        # another tab marks the same message read (and counts it) first.
+        if not interleaved:
+            interleaved.append(True)
+            monkeypatch.setattr(services.timezone, "now", real_now)
+            services.mark_read(reader=user, message_id=target.pk)
+        return real_now()
+
+    monkeypatch.setattr(services.timezone, "now", now_with_a_concurrent_read)
+
+    returned = services.mark_read(reader=user, message_id=target.pk)
+
+    monkeypatch.undo()
+    assert interleaved
+    assert returned.read_at == Message.objects.get(pk=target.pk).read_at
+    assert _unread_for(user, target) == 1
+    assert_unread_counters_exact()
