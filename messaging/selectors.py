@@ -244,14 +244,22 @@ class MessagePage:
 
 
 def conversation_between(*, user, other_user_id) -> tuple[User, Conversation | None]:
-    """The other member (404 if unknown or yourself) and your conversation, if any."""
-    other = get_member(other_user_id)
-    if other.pk == user.pk:
+    """The other member (404 if unknown, inactive or yourself) and your conversation,
+    if any. One query when the conversation exists: it brings both members along."""
+    other_id = parse_user_id(other_user_id)
+    if other_id is None or other_id == user.pk:
         raise NotFound("Member not found.")
-    user_one_id, user_two_id = canonical_pair(user.pk, other.pk)
-    conversation = Conversation.objects.filter(
-        user_one_id=user_one_id, user_two_id=user_two_id
-    ).first()
+    user_one_id, user_two_id = canonical_pair(user.pk, other_id)
+    conversation = (
+        Conversation.objects.select_related("user_one", "user_two")
+        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
+        .first()
+    )
+    if conversation is None:
+        return get_member(other_id), None
+    other = conversation.user_two if user_one_id == user.pk else conversation.user_one
+    if not other.is_active:
+        raise NotFound("Member not found.")
     return other, conversation
 
 

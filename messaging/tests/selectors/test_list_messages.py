@@ -171,3 +171,12 @@ def test_listing_reads_without_marking_anything_read(user, other_user, ten):
     selectors.list_messages(user=user, other_user_id=other_user.pk, limit=50)
 
     assert Message.objects.filter(read_at__isnull=True).count() == 10
+
+
+def test_a_member_deactivated_after_writing_is_a_404_like_a_stranger(user, other_user):
+    send(other_user, user, "hello before leaving")
+    other_user.is_active = False
+    other_user.save(update_fields=["is_active"])
+
+    with pytest.raises(NotFound):
+        selectors.list_messages(user=user, other_user_id=other_user.pk, limit=10)
