@@ -1,6 +1,7 @@
 """Settings: every value that differs between machines is read from the environment here,
 and nowhere else (SPEC §2)."""
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -169,8 +170,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Without collectstatic (make run, tests) whitenoise serves straight from the finders.
+# Without collectstatic (make run, tests) whitenoise serves straight from the finders,
+# and its warning that STATIC_ROOT does not exist yet says nothing useful.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 
 # --- Request limits ------------------------------------------------------------------
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
