@@ -407,13 +407,19 @@ def search_messages(*, user, query: str, limit: int) -> tuple[list[Message], int
 
 
 def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
-    """People to start a conversation with: by name, or by exact email address."""
+    """People to start a conversation with: by name, or by exact email address. One
+    scan of the members gives the page and, as a window count, the total."""
     matches = (
         User.objects.filter(is_active=True)
         .exclude(pk=user.pk)
         .filter(Q(name__icontains=query) | Q(email=User.objects.normalize_email(query)))
     )
-    return list(matches.order_by("name", "id")[:limit]), matches.count()
+    page = list(
+        matches.annotate(matching_total=Window(Count("pk")))
+        .only("id", "name", "avatar_url")
+        .order_by("name", "id")[:limit]
+    )
+    return page, (page[0].matching_total if page else 0)
 
 
 def list_blocked_users(*, user, limit: int | None = None, offset: int = 0) -> list[User]:
