@@ -126,20 +126,11 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
     condition = full_text_condition(vendor, user, query)
     if condition is None:
         return _search_recent(user=user, query=query, limit=limit)
-    if not _has_cleared_history(user):
-        # Hidden messages carry no owner tokens or member terms in either index
-        # (migrations 0005, 0007) and the member has no delete-for-me marker, so every
-        # match of their own terms is visible: the index alone answers, with no join.
-        if vendor == "sqlite":
-            expression = match_expression(vendor, user, query)
-            ordered_ids = _fts5_ids_newest_first(connection, expression)
-        else:
-            # The member's own row check is nearly free (the match reads the row anyway)
-            # and keeps a 48-bit suffix collision from ever reaching another member.
-            matches = Message.objects.filter(
-                Q(sender=user) | Q(recipient=user), _Where(condition)
-            ).order_by("-id")
-            ordered_ids = list(matches.values_list("id", flat=True))
+    if vendor == "sqlite" and not _has_cleared_history(user):
+        # Hidden messages carry no owner tokens in FTS5 (migration 0005) and the member
+        # has no delete-for-me marker, so every match of their token is visible: the
+        # index alone answers.
+        ordered_ids = _fts5_ids_newest_first(connection, match_expression(vendor, user, query))
     else:
         # Each match is checked against its conversation (markers, membership); on
         # MySQL/MariaDB the <word>_<member> terms already narrowed the matches to the
