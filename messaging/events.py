@@ -4,6 +4,7 @@ rolled back. A channel layer that is down is logged, never raised: the write sta
 clients catch up by polling."""
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -31,21 +32,33 @@ async def _send_to_groups(layer, groups: list[str], event: dict) -> None:
             logger.warning("could not publish %s to a member group", event["type"], exc_info=result)
 
 
-def _deliver(user_ids: Iterable, event: dict) -> None:
+def session_group(session_key: str) -> str:
+    """The sockets one browser session opened. Hashed: group names are visible in Redis,
+    and a session key is a credential."""
+    return "session_" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def _deliver(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         # One hop to the event loop for all the groups, sent concurrently: a send's two
         # members cost one Redis round trip of waiting, not two.
-        async_to_sync(_send_to_groups)(layer, [user_group(user_id) for user_id in user_ids], event)
+        async_to_sync(_send_to_groups)(layer, groups, event)
     except Exception:
         logger.warning("could not publish %s", event["type"], exc_info=True)
 
 
 def publish(user_ids: Iterable, event: dict) -> None:
-    recipients = list(dict.fromkeys(user_ids))
-    transaction.on_commit(lambda: _deliver(recipients, event))
+    groups = [user_group(user_id) for user_id in dict.fromkeys(user_ids)]
+    transaction.on_commit(lambda: _deliver(groups, event))
+
+
+def session_ended(session_key: str) -> None:
+    """Closes the sockets a browser session opened, on every server process."""
+    groups = [session_group(session_key)]
+    transaction.on_commit(lambda: _deliver(groups, {"type": "session.ended"}))
 
 
 def message_new(message: Message) -> None:

@@ -589,6 +589,12 @@ def _show_presence_between(first, second, *, visible: bool) -> None:
             )
 
 
+def end_browser_session(*, session_key: str | None) -> None:
+    """A member logged out of a browser: that session's open sockets close (4401)."""
+    if session_key:
+        events.session_ended(session_key)
+
+
 def open_socket(*, user) -> None:
     """A socket of the member opened (one per tab or device): count it, note the
     activity, and tell their partners they are online. Suspended members get none."""

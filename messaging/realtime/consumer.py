@@ -43,6 +43,7 @@ def _message_id(content: dict) -> int:
 
 class MessagingConsumer(AsyncJsonWebsocketConsumer):
     user = None
+    session_group = None
 
     async def connect(self):
         self.typing_expiries: dict[str, asyncio.Task] = {}
@@ -66,6 +67,11 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
         expires_at = self.scope.get("token_expires_at")
         if expires_at:
             self.token_expiry = asyncio.create_task(self._close_when_token_expires(expires_at))
+        elif session_key := getattr(self.scope.get("session"), "session_key", None):
+            # A browser socket lives only as long as the session that opened it: logging
+            # out (services.end_browser_session) closes it on whichever process holds it.
+            self.session_group = events.session_group(session_key)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
 
     async def disconnect(self, code):
         for task in [*self.typing_expiries.values(), self.token_expiry]:
@@ -77,6 +83,8 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
                 await close_socket(user=user)
             finally:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
+                if self.session_group:
+                    await self.channel_layer.group_discard(self.session_group, self.channel_name)
 
     # --- client -> server ---------------------------------------------------------------
 
@@ -153,6 +161,9 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     async def member_suspended(self, event):
         await self.close(code=FORBIDDEN)
+
+    async def session_ended(self, event):
+        await self.close(code=UNAUTHENTICATED)
 
     # --- timers ---------------------------------------------------------------------------
 

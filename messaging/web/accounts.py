@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alumunity.users.services import register_member
+from messaging import services
 from messaging.api.throttles import count_hit, email_identity
 from messaging.exceptions import MessagingError
 
@@ -69,7 +70,9 @@ def login_page(request):
 
 @require_POST
 def logout_page(request):
+    session_key = request.session.session_key
     logout(request)
+    services.end_browser_session(session_key=session_key)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

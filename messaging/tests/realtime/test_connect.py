@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alumunity.asgi import application
@@ -208,3 +210,31 @@ async def test_a_flood_of_client_messages_closes_the_socket_1008(user, small_fra
     await socket.send_json_to({"type": "ping"})
     assert await close_code(socket) == 1008
     await socket.disconnect()
+
+
+@database_sync_to_async
+def _browser_logged_in_as(member) -> Client:
+    browser = Client()
+    browser.force_login(member)
+    return browser
+
+
+@async_test
+async def test_logging_out_closes_that_browser_sessions_sockets_only(user):
+    browser = await _browser_logged_in_as(user)
+    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+    tab = await open_socket([cookie, (b"origin", SITE_ORIGIN)])
+    await tab.send_json_to({"type": "ping"})
+    assert await tab.receive_json_from(timeout=WAIT) == {"type": "pong"}
+    other_browser = await browser_socket_for(user)
+    phone = await socket_for(user)
+
+    response = await database_sync_to_async(browser.post)("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert await close_code(tab) == 4401
+    for still_open in (other_browser, phone):
+        await still_open.send_json_to({"type": "ping"})
+        assert await still_open.receive_json_from(timeout=WAIT) == {"type": "pong"}
+    for socket in (tab, other_browser, phone):
+        await socket.disconnect()
