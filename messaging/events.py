@@ -38,7 +38,7 @@ def session_group(session_key: str) -> str:
     return "session_" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
-def _deliver(groups: list[str], event: dict) -> None:
+def _deliver_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -50,15 +50,19 @@ def _deliver(groups: list[str], event: dict) -> None:
         logger.warning("could not publish %s", event["type"], exc_info=True)
 
 
+def _deliver(user_ids: Iterable, event: dict) -> None:
+    _deliver_to_groups([user_group(user_id) for user_id in user_ids], event)
+
+
 def publish(user_ids: Iterable, event: dict) -> None:
-    groups = [user_group(user_id) for user_id in dict.fromkeys(user_ids)]
-    transaction.on_commit(lambda: _deliver(groups, event))
+    recipients = list(dict.fromkeys(user_ids))
+    transaction.on_commit(lambda: _deliver(recipients, event))
 
 
 def session_ended(session_key: str) -> None:
     """Closes the sockets a browser session opened, on every server process."""
     groups = [session_group(session_key)]
-    transaction.on_commit(lambda: _deliver(groups, {"type": "session.ended"}))
+    transaction.on_commit(lambda: _deliver_to_groups(groups, {"type": "session.ended"}))
 
 
 def message_new(message: Message) -> None:
