@@ -80,10 +80,18 @@ def bearer(token: str) -> tuple[bytes, bytes]:
 
 
 @database_sync_to_async
-def session_cookie(member) -> tuple[bytes, bytes]:
+def logged_in_browser(member) -> Client:
     client = Client()
     client.force_login(member)
-    return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+    return client
+
+
+def cookie_of(browser: Client) -> tuple[bytes, bytes]:
+    return (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
+
+
+async def session_cookie(member) -> tuple[bytes, bytes]:
+    return cookie_of(await logged_in_browser(member))
 
 
 async def open_socket(headers) -> WebsocketCommunicator:

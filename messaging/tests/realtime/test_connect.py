@@ -8,7 +8,6 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from alumunity.asgi import application
@@ -24,6 +23,8 @@ from .helpers import (
     bearer,
     browser_socket_for,
     close_code,
+    cookie_of,
+    logged_in_browser,
     open_socket,
     session_cookie,
     socket_for,
@@ -212,18 +213,10 @@ async def test_a_flood_of_client_messages_closes_the_socket_1008(user, small_fra
     await socket.disconnect()
 
 
-@database_sync_to_async
-def _browser_logged_in_as(member) -> Client:
-    browser = Client()
-    browser.force_login(member)
-    return browser
-
-
 @async_test
 async def test_logging_out_closes_that_browser_sessions_sockets_only(user):
-    browser = await _browser_logged_in_as(user)
-    cookie = (b"cookie", f"sessionid={browser.cookies['sessionid'].value}".encode())
-    tab = await open_socket([cookie, (b"origin", SITE_ORIGIN)])
+    browser = await logged_in_browser(user)
+    tab = await open_socket([cookie_of(browser), (b"origin", SITE_ORIGIN)])
     await tab.send_json_to({"type": "ping"})
     assert await tab.receive_json_from(timeout=WAIT) == {"type": "pong"}
     other_browser = await browser_socket_for(user)
