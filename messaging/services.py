@@ -260,13 +260,69 @@ def mark_read(*, reader, message_id: int) -> Message:
     return message
 
 
-def mark_conversation_read(*, reader, conversation: Conversation) -> tuple[list[int], datetime]:
+def mark_conversation_read(
+    *, reader, conversation: Conversation, shown: list[Message] | tuple = ()
+) -> tuple[list[int], datetime]:
     """Mark every visible unread message to `reader` in the conversation read (opening
     a conversation does this). Returns the ids it changed and their read time; no query
-    at all when the counter says nothing is unread."""
+    at all when the counter says nothing is unread.
+
+    `shown` is the page the caller has just read from this conversation. When its unread
+    messages are as many as the counter holds, they are all of them, and two statements
+    mark them; otherwise the unread ids are looked up first."""
     now = timezone.now()
     if conversation.unread_count_for(reader.pk) == 0:
         return [], now
+    marked = _mark_shown_read(reader=reader, conversation=conversation, shown=shown, now=now)
+    if marked is None:
+        marked = _mark_unread_read(reader=reader, conversation=conversation, now=now)
+    if marked:
+        events.message_read(
+            conversation_id=conversation.pk,
+            message_ids=marked,
+            reader_id=reader.pk,
+            sender_id=conversation.other_user_id(reader.pk),
+            read_at=now,
+        )
+    setattr(conversation, f"unread_count_{conversation.side_of(reader.pk)}", 0)
+    return marked, now
+
+
+def _mark_shown_read(*, reader, conversation, shown, now) -> list[int] | None:
+    """The two-statement path, or None when it cannot prove it saw every unread message.
+
+    The counter equals the reader's unread messages after their marker (every writer
+    keeps it so, under the row lock). Zeroing it only if it still holds the count and
+    marker the page was read with takes that lock; if the shown candidates then mark
+    exactly that many, they were all of them."""
+    side = conversation.side_of(reader.pk)
+    unread = conversation.unread_count_for(reader.pk)
+    marker = conversation.cleared_through_id_for(reader.pk)
+    candidates = [
+        message.pk
+        for message in shown
+        if message.recipient_id == reader.pk and message.read_at is None and message.pk > marker
+    ]
+    if len(candidates) != unread:
+        return None
+    with transaction.atomic():
+        locked = Conversation.objects.filter(
+            pk=conversation.pk,
+            **{f"unread_count_{side}": unread, f"cleared_through_id_{side}": marker},
+        ).update(**{f"unread_count_{side}": 0})
+        if not locked:
+            return None
+        changed = Message.objects.filter(pk__in=candidates, read_at__isnull=True).update(
+            read_at=now
+        )
+        if changed != unread:
+            transaction.set_rollback(True)
+            return None
+    return candidates
+
+
+def _mark_unread_read(*, reader, conversation, now) -> list[int]:
+    """The general path: look the unread ids up under the row lock, then mark them."""
     side = conversation.side_of(reader.pk)
     with transaction.atomic():
         # `conversation` may be stale (open_conversation read it with the page): lock the
@@ -276,30 +332,20 @@ def mark_conversation_read(*, reader, conversation: Conversation) -> tuple[list[
             .values_list(f"cleared_through_id_{side}", flat=True)
             .get(pk=conversation.pk)
         )
-        unread = Message.objects.filter(
-            conversation=conversation,
-            recipient=reader,
-            read_at__isnull=True,
-            pk__gt=marker,
+        message_ids = list(
+            Message.objects.filter(
+                conversation=conversation, recipient=reader, read_at__isnull=True, pk__gt=marker
+            ).values_list("pk", flat=True)
         )
-        message_ids = list(unread.values_list("pk", flat=True))
         if not message_ids:
-            return [], now
+            return []
         changed = Message.objects.filter(pk__in=message_ids, read_at__isnull=True).update(
             read_at=now
         )
         Conversation.objects.filter(pk=conversation.pk).update(
             **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - changed, 0)}
         )
-        events.message_read(
-            conversation_id=conversation.pk,
-            message_ids=message_ids,
-            reader_id=reader.pk,
-            sender_id=conversation.other_user_id(reader.pk),
-            read_at=now,
-        )
-    setattr(conversation, f"unread_count_{side}", 0)
-    return message_ids, now
+    return message_ids
 
 
 def open_conversation(
@@ -322,7 +368,9 @@ def open_conversation(
         around=around,
     )
     if page.conversation is not None:
-        marked, read_at = mark_conversation_read(reader=reader, conversation=page.conversation)
+        marked, read_at = mark_conversation_read(
+            reader=reader, conversation=page.conversation, shown=page.messages
+        )
         marked = set(marked)
         for message in page.messages:
             if message.pk in marked:

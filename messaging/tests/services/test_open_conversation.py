@@ -111,3 +111,87 @@ def test_a_delete_between_reading_the_page_and_marking_it_read_keeps_counts_exac
     services.mark_conversation_read(reader=user, conversation=page.conversation)
 
     assert_unread_counters_exact()
+
+
+# --- the two-statement path: the page holds every unread message -----------------------
+
+
+def _statements(queries) -> list[str]:
+    return [query["sql"].lstrip().split()[0].upper() for query in queries]
+
+
+def test_a_page_holding_every_unread_message_is_marked_in_two_statements(user, other_user):
+    theirs = [send(other_user, user, f"theirs {n}") for n in range(3)]
+    page = selectors.list_messages(user=user, other_user_id=other_user.pk, limit=50)
+
+    with CaptureQueriesContext(connection) as marking:
+        marked, read_at = services.mark_conversation_read(
+            reader=user, conversation=page.conversation, shown=page.messages
+        )
+
+    assert marked == [m.pk for m in theirs]
+    writes = [s for s in _statements(marking.captured_queries) if s in {"SELECT", "UPDATE"}]
+    assert writes == ["UPDATE", "UPDATE"]  # the counter (taking the lock), the messages
+    assert set(Message.objects.values_list("read_at", flat=True)) == {read_at}
+    assert_unread_counters_exact()
+
+
+def test_a_message_arriving_after_the_page_was_read_is_marked_too(user, other_user):
+    send(other_user, user, "on the page")
+    page = selectors.list_messages(user=user, other_user_id=other_user.pk, limit=50)
+    late = send(other_user, user, "arrived after the page was read")
+
+    marked, _ = services.mark_conversation_read(
+        reader=user, conversation=page.conversation, shown=page.messages
+    )
+
+    assert late.pk in marked and len(marked) == 2
+    assert not Message.objects.filter(read_at__isnull=True).exists()
+    assert_unread_counters_exact()
+
+
+def test_a_message_read_elsewhere_after_the_page_was_read_keeps_counts_exact(
+    user, other_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    first, second = (send(other_user, user, f"m{n}") for n in range(2))
+    page = selectors.list_messages(user=user, other_user_id=other_user.pk, limit=50)
+    services.mark_read(reader=user, message_id=first.pk)  # another tab
+    deliveries = []
+    monkeypatch.setattr(events, "_deliver", lambda ids, event: deliveries.append(event))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        marked, _ = services.mark_conversation_read(
+            reader=user, conversation=page.conversation, shown=page.messages
+        )
+
+    assert marked == [second.pk]
+    assert [event["message_ids"] for event in deliveries] == [[second.pk]]
+    assert_unread_counters_exact()
+
+
+def test_a_page_missing_some_unread_messages_falls_back_to_looking_them_up(user, other_user):
+    messages = [send(other_user, user, f"m{n}") for n in range(4)]
+    page = selectors.list_messages(
+        user=user, other_user_id=other_user.pk, limit=2, before=messages[-1].pk
+    )
+
+    marked, _ = services.mark_conversation_read(
+        reader=user, conversation=page.conversation, shown=page.messages
+    )
+
+    assert marked == [m.pk for m in messages]
+    assert_unread_counters_exact()
+
+
+def test_a_delete_after_the_page_was_read_marks_nothing_it_hid(user, other_user):
+    old = send(other_user, user, "deleted for me, never read")
+    page = selectors.list_messages(user=user, other_user_id=other_user.pk, limit=50)
+    services.delete_conversation(user=user, conversation_id=page.conversation.pk)
+
+    marked, _ = services.mark_conversation_read(
+        reader=user, conversation=page.conversation, shown=page.messages
+    )
+
+    assert marked == []
+    assert Message.objects.get(pk=old.pk).read_at is None
+    assert_unread_counters_exact()
