@@ -28,8 +28,8 @@ def populated(request, api_client, user, other_user):
 
 def test_inbox(api_client, populated, django_assert_num_queries):
     # member, the page's ids with the total (conversation rows only), the page (with
-    # last message and both presences), blocks
-    with django_assert_num_queries(4):
+    # last message, both members and presences, and whether a block stands between them)
+    with django_assert_num_queries(3):
         response = api_client.get("/api/messages/inbox")
     assert response.json()["total"] == populated + 1
 
