@@ -14,19 +14,20 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .exceptions import NotFound
@@ -188,7 +189,6 @@ def _visible_conversations(user) -> QuerySet[Conversation]:
 _SIDE_FIELDS = ("id", "name", "avatar_url", "presence__mode", "presence__last_seen_at")
 _SUMMARY_COLUMNS = (
     "pk",
-    "user_one_id",
     "last_message_at",
     "unread_count_one",
     "unread_count_two",
@@ -215,30 +215,19 @@ def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], in
         return [], visible.count() if offset else 0
     total = ids_and_total[0][1]
     # Plain rows, not models: building 50 rows of six model instances took longer than
-    # both queries. A member never blocks themself, so a block between this member and
-    # either side of the conversation is a block with the other member.
-    rows = (
-        Conversation.objects.filter(pk__in=[pk for pk, _ in ids_and_total])
-        .annotate(
-            blocked=Exists(
-                Block.objects.filter(
-                    Q(blocker=user, blocked=OuterRef("user_one_id"))
-                    | Q(blocker=user, blocked=OuterRef("user_two_id"))
-                    | Q(blocker=OuterRef("user_one_id"), blocked=user)
-                    | Q(blocker=OuterRef("user_two_id"), blocked=user)
-                )
-            )
-        )
+    # both queries.
+    queryset = Conversation.objects.filter(pk__in=[pk for pk, _ in ids_and_total])
+    rows = list(
+        queryset.annotate(blocked=_blocked_between(user, connections[queryset.db]))
         .order_by("-last_message_at", "-id")
         .values(*_SUMMARY_COLUMNS, "blocked")
     )
-    rows = list(rows)
     others = [_other_side(row, user.pk) for row in rows]
     live = live_presence(other["id"] for other in others if other["presence__last_seen_at"])
     now = timezone.now()
     summaries = []
     for row, other in zip(rows, others, strict=True):
-        mine_is_one = row["user_one_id"] == user.pk
+        mine_is_one = row["user_one__id"] == user.pk
         status = (
             OFFLINE
             if row["blocked"]
@@ -266,8 +255,24 @@ def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], in
     return summaries, total
 
 
+def _blocked_between(user, connection) -> RawSQL:
+    """Whether a block stands between `user` and the other member of each conversation
+    row. A member never blocks themself, so a block between them and either side of the
+    conversation is one with the other member. Written as SQL: the same condition as an
+    ORM Exists() over four OuterRefs cost more to build than the query took to run."""
+    member = Block._meta.get_field("blocker").target_field.get_db_prep_value(user.pk, connection)
+    sides = "(messaging_conversation.user_one_id, messaging_conversation.user_two_id)"
+    return RawSQL(
+        "EXISTS (SELECT 1 FROM messaging_block WHERE "
+        f"(messaging_block.blocker_id = %s AND messaging_block.blocked_id IN {sides}) OR "
+        f"(messaging_block.blocked_id = %s AND messaging_block.blocker_id IN {sides}))",
+        [member, member],
+        output_field=BooleanField(),
+    )
+
+
 def _other_side(row: dict, user_id) -> dict:
-    side = "two" if row["user_one_id"] == user_id else "one"
+    side = "two" if row["user_one__id"] == user_id else "one"
     return {field: row[f"user_{side}__{field}"] for field in _SIDE_FIELDS}
 
 
