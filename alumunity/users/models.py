@@ -2,8 +2,10 @@ import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, router, transaction
 from django.utils import timezone
+
+from .names import MAX_PREFIX_LENGTH, name_prefixes
 
 
 class UserManager(BaseUserManager):
@@ -60,3 +62,48 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # The only place the name index is written: every path that sets a name (sign-up,
+        # the admin, a shell) saves the member. A save of other fields only (a login
+        # writes last_login) leaves it alone.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" not in update_fields:
+            return super().save(*args, **kwargs)
+        adding = self._state.adding
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            super().save(*args, **kwargs)
+            self._write_name_prefixes(new_member=adding)
+
+    def _write_name_prefixes(self, *, new_member: bool) -> None:
+        wanted = set(name_prefixes(self.name))
+        rows = NamePrefix.objects.using(self._state.db).filter(user=self)
+        stored = set() if new_member else set(rows.values_list("prefix", flat=True))
+        if stored - wanted:
+            rows.filter(prefix__in=stored - wanted).delete()
+        if wanted - stored:
+            NamePrefix.objects.using(self._state.db).bulk_create(
+                NamePrefix(user=self, prefix=prefix) for prefix in sorted(wanted - stored)
+            )
+
+
+class NamePrefix(models.Model):
+    """One row per leading part of each word of a member's folded name (see names.py):
+    "Grace Hopper" has g, gr, …, grace, h, ho, …, hopper. Member search asks for the
+    members having a row equal to each query word, through the unique index, which
+    holds the member id, so the member table is read only for the members found.
+    Written by User.save() and nowhere else (seed_bench's raw inserts aside)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="name_prefixes")
+    prefix = models.CharField(max_length=MAX_PREFIX_LENGTH)
+
+    class Meta:
+        verbose_name = "name prefix"
+        verbose_name_plural = "name prefixes"
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "user"], name="name_prefix_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.prefix
