@@ -30,6 +30,9 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from alumunity.users.models import NamePrefix
+from alumunity.users.names import query_prefixes
+
 from .exceptions import NotFound
 from .models import REMOVED_TEXT, Block, Conversation, Message, Presence
 from .payloads import iso
@@ -441,13 +444,23 @@ def search_messages(*, user, query: str, limit: int) -> tuple[list[Message], int
 
 
 def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
-    """People to start a conversation with: by name, or by exact email address. One
-    scan of the members gives the page and, as a window count, the total."""
-    matches = (
-        User.objects.filter(is_active=True)
-        .exclude(pk=user.pk)
-        .filter(Q(name__icontains=query) | Q(email=User.objects.normalize_email(query)))
-    )
+    """People to start a conversation with, by exact email address (a query with "@")
+    or by name: every word of the query starts a word of the name, case- and
+    accent-blind ("hop" and "grace h" find "Grace Hopper"). Names are read through the
+    index of their prefixes (users.NamePrefix), never scanned. One query gives the
+    page and, as a window count, the total."""
+    members = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if "@" in query:
+        matches = members.filter(email=User.objects.normalize_email(query))
+    else:
+        prefixes = query_prefixes(query)
+        if not prefixes:
+            return [], 0
+        matches = members
+        for prefix in prefixes:
+            matches = matches.filter(
+                pk__in=NamePrefix.objects.filter(prefix=prefix).values("user_id")
+            )
     page = list(
         matches.annotate(matching_total=Window(Count("pk")))
         .only("id", "name", "avatar_url")

@@ -1,5 +1,9 @@
+from django.contrib.auth import get_user_model
+
 from messaging import selectors
 from messaging.tests.factories import UserFactory
+
+User = get_user_model()
 
 
 def _found(member, query, limit=50) -> tuple[list, int]:
@@ -39,3 +43,70 @@ def test_limit_cuts_the_page_but_not_the_total(user):
     people, total = _found(user, "class of", limit=2)
 
     assert (people, total) == (members[:2], 5)
+
+
+def test_a_word_in_the_middle_of_a_name_finds_it(user, other_user):
+    assert _found(user, "hop") == ([other_user], 1)
+    assert _found(user, "Hopper") == ([other_user], 1)
+
+
+def test_case_and_accents_are_ignored_both_ways(user):
+    zurich = UserFactory(name="Anna Zürich")
+    plain = UserFactory(name="Zurich Bauer")
+
+    assert _found(user, "zurich") == ([zurich, plain], 2)
+    assert _found(user, "ZÜRICH") == ([zurich, plain], 2)
+    assert _found(user, "zür") == ([zurich, plain], 2)
+
+
+def test_every_query_word_must_start_a_word_of_the_name(user, other_user):
+    grace_kelly = UserFactory(name="Grace Kelly")
+
+    assert _found(user, "grace") == ([other_user, grace_kelly], 2)
+    assert _found(user, "grace hop") == ([other_user], 1)
+    assert _found(user, "hop grace") == ([other_user], 1)
+    assert _found(user, "grace h k") == ([], 0)
+
+
+def test_a_query_word_never_matches_inside_a_word(user, other_user):
+    assert _found(user, "race") == ([], 0)
+    assert _found(user, "opper") == ([], 0)
+
+
+def test_a_renamed_member_is_found_by_the_new_name_only(user, other_user):
+    other_user.name = "Grace Murray"
+    other_user.save()
+
+    assert _found(user, "murray") == ([other_user], 1)
+    assert _found(user, "hopper") == ([], 0)
+
+
+def test_deactivated_members_and_the_caller_are_never_listed(user, other_user):
+    UserFactory(name="Ada Hopper", is_active=False)
+
+    assert _found(user, "ada") == ([], 0)
+    assert _found(user, "hopper") == ([other_user], 1)
+    assert _found(user, "gone@example.org") == ([], 0)
+
+
+def test_an_email_is_matched_whole_and_never_as_a_name(user, other_user):
+    UserFactory(name="Example Person", email="example@elsewhere.org")
+
+    assert _found(user, "GRACE@example.org") == ([other_user], 1)
+    assert _found(user, "example@") == ([], 0)
+    assert _found(user, "@example.org") == ([], 0)
+
+
+def test_a_query_with_no_word_finds_nobody(user, other_user, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert _found(user, "!!!") == ([], 0)
+        assert _found(user, " - ") == ([], 0)
+
+
+def test_results_are_ordered_by_name_then_id(user):
+    later = UserFactory(name="Zed Hopper")
+    created = UserFactory.create_batch(2, name="Ann Hopper")
+    # In the database's own id order (MariaDB's UUID type sorts unlike Python's).
+    twins = list(User.objects.filter(pk__in=[member.pk for member in created]).order_by("id"))
+
+    assert _found(user, "hopper") == ([*twins, later], 3)
