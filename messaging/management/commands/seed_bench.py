@@ -12,7 +12,8 @@ inserted, and read_at agrees with them. The same --seed gives the same data.
 Speed: everything is generated in memory first, then written with executemany in
 batches (SQLite: one transaction with foreign-key checks off for this connection;
 MySQL/MariaDB: one transaction per batch with foreign-key and unique checks off for
-this session). The members are written last, so an interrupted run never leaves a
+this session). The members are written last (after the name index of member search,
+the same rows User.save() would write), so an interrupted run never leaves a
 half-seeded `bench-hot` behind; a run on a seeded database stops at once and says so.
 """
 
@@ -29,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
+from alumunity.users.models import NamePrefix
+from alumunity.users.names import name_prefixes
 from messaging.models import Conversation, Message
 
 User = get_user_model()
@@ -153,6 +156,11 @@ class Command(BaseCommand):
         message_rows = plan.message_rows(first_message_id, first_conversation_id, db_uuid)
         conversation_rows = plan.conversation_rows(first_message_id, first_conversation_id, db_uuid)
         user_rows = plan.user_rows(db_uuid, make_password(BENCH_PASSWORD))
+        # Member search reads names through this index (User.save() writes it for
+        # members saved one at a time).
+        prefix_rows = [
+            (pk, prefix) for pk, _, _, _, name, *_ in user_rows for prefix in name_prefixes(name)
+        ]
 
         message_sql = (
             "INSERT INTO messaging_message (id, conversation_id, sender_id, recipient_id, "
@@ -170,9 +178,10 @@ class Command(BaseCommand):
             "name, avatar_url, is_active, is_staff, messaging_suspended, date_joined) "
             "VALUES (%s, %s, NULL, %s, %s, %s, '', %s, %s, %s, %s)"
         )
+        prefix_sql = f"INSERT INTO {NamePrefix._meta.db_table} (user_id, prefix) VALUES (%s, %s)"
 
         bar = tqdm(
-            total=len(message_rows) + len(conversation_rows) + len(user_rows),
+            total=len(message_rows) + len(conversation_rows) + len(prefix_rows) + len(user_rows),
             unit="row",
             unit_scale=True,
             desc="seed_bench",
@@ -187,6 +196,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     self._batches(conversation_sql, conversation_rows, bar)
                     self._batches(message_sql, message_rows, bar)
+                    self._batches(prefix_sql, prefix_rows, bar)
                     self._batches(user_sql, user_rows, bar)
             finally:
                 with connection.cursor() as cursor:
@@ -206,6 +216,7 @@ class Command(BaseCommand):
                 for sql, rows in (
                     (conversation_sql, conversation_rows),
                     (message_sql, message_rows),
+                    (prefix_sql, prefix_rows),
                     (user_sql, user_rows),
                 ):
                     for start in range(0, len(rows), BATCH):

@@ -7,6 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Max, Q
 
+from alumunity.users.models import NamePrefix
+from alumunity.users.names import name_prefixes
 from messaging import selectors
 from messaging.models import Conversation, Message
 
@@ -123,6 +125,23 @@ def test_searchable_after_seeding():
     results, total = selectors.search_messages(user=hot, query=word, limit=5)
 
     assert total >= 1 and results
+
+
+def test_seeded_members_are_found_by_a_word_inside_their_name():
+    _seed()
+    hot = User.objects.get(email="bench-hot@example.org")
+    member = User.objects.get(email="bench-7@example.org")
+    _first, last, number = member.name.split()
+
+    found, total = selectors.search_members(user=hot, query=f"{last[:4]} {number}", limit=50)
+
+    assert member in found and total == len(found)
+    assert set(found) <= set(User.objects.filter(name__contains=f" {last} "))
+    indexed = NamePrefix.objects.filter(user=member).values_list("prefix", flat=True)
+    assert sorted(indexed) == sorted(name_prefixes(member.name))
+    assert NamePrefix.objects.count() == sum(
+        len(name_prefixes(name)) for name in User.objects.values_list("name", flat=True)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
