@@ -103,9 +103,10 @@ def test_deleting_a_member_deletes_their_prefixes(db):
     assert not NamePrefix.objects.exists()
 
 
-def test_the_migration_indexes_existing_members(db):
+def test_the_migration_indexes_existing_active_members(db):
     first = UserFactory(name="Grace Hopper")
     second = UserFactory(name="Zürich Smith")
+    former = UserFactory(name="Grace Former", is_active=False)
     NamePrefix.objects.all().delete()
     migration = importlib.import_module("alumunity.users.migrations.0002_name_prefix")
 
@@ -113,6 +114,34 @@ def test_the_migration_indexes_existing_members(db):
 
     assert _stored(first) == set(name_prefixes("Grace Hopper"))
     assert _stored(second) == set(name_prefixes("Zürich Smith"))
+    assert _stored(former) == set()
+    assert set(NamePrefix.objects.values_list("name", flat=True)) == {first.name, second.name}
+
+
+def test_every_row_carries_the_name_it_sorts_by_and_follows_a_rename(db):
+    member = UserFactory(name="Grace Hopper")
+    member.name = "Grace Brewster Hopper"
+    member.save(update_fields=["name"])
+
+    names = set(NamePrefix.objects.filter(user=member).values_list("name", flat=True))
+    assert names == {"Grace Brewster Hopper"}
+    assert _stored(member) == set(name_prefixes("Grace Brewster Hopper"))
+
+
+def test_only_active_members_are_indexed(db):
+    member = UserFactory(name="Grace Hopper")
+
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert _stored(member) == set()
+
+    member.is_active = True
+    member.save()
+    assert _stored(member) == set(name_prefixes("Grace Hopper"))
+
+
+def test_a_member_created_inactive_is_not_indexed(db):
+    assert _stored(UserFactory(name="Grace Former", is_active=False)) == set()
 
 
 @pytest.mark.django_db

@@ -64,11 +64,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name
 
     def save(self, *args, **kwargs):
-        # The only place the name index is written: every path that sets a name (sign-up,
-        # the admin, a shell) saves the member. A save of other fields only (a login
-        # writes last_login) leaves it alone.
+        # The only place the name index is written: every path that sets a name or
+        # (de)activates a member (sign-up, the admin, a shell) saves the member. A save of
+        # other fields only (a login writes last_login) leaves it alone.
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" not in update_fields:
+        if update_fields is not None and not {"name", "is_active"} & set(update_fields):
             return super().save(*args, **kwargs)
         adding = self._state.adding
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
@@ -77,26 +77,34 @@ class User(AbstractBaseUser, PermissionsMixin):
             self._write_name_prefixes(new_member=adding)
 
     def _write_name_prefixes(self, *, new_member: bool) -> None:
-        wanted = set(name_prefixes(self.name))
+        """Only active members are indexed, each row carrying the name it sorts by, so
+        member search reads nothing but this index until it fetches its page."""
+        wanted = set(name_prefixes(self.name)) if self.is_active else set()
         rows = NamePrefix.objects.using(self._state.db).filter(user=self)
-        stored = set() if new_member else set(rows.values_list("prefix", flat=True))
-        if stored - wanted:
-            rows.filter(prefix__in=stored - wanted).delete()
-        if wanted - stored:
+        stored = {} if new_member else dict(rows.values_list("prefix", "name"))
+        if stored.keys() - wanted:
+            rows.filter(prefix__in=stored.keys() - wanted).delete()
+        if any(stored[prefix] != self.name for prefix in stored.keys() & wanted):
+            rows.update(name=self.name)
+        if wanted - stored.keys():
             NamePrefix.objects.using(self._state.db).bulk_create(
-                NamePrefix(user=self, prefix=prefix) for prefix in sorted(wanted - stored)
+                NamePrefix(user=self, prefix=prefix, name=self.name)
+                for prefix in sorted(wanted - stored.keys())
             )
 
 
 class NamePrefix(models.Model):
-    """One row per leading part of each word of a member's folded name (see names.py):
-    "Grace Hopper" has g, gr, …, grace, h, ho, …, hopper. Member search asks for the
-    members having a row equal to each query word, through the unique index, which
-    holds the member id, so the member table is read only for the members found.
+    """One row per leading part of each word of an active member's folded name (see
+    names.py): "Grace Hopper" has g, gr, …, grace, h, ho, …, hopper. Member search asks
+    for the rows equal to each query word; the `name_prefix_search` index holds the
+    name (the order results are listed in) and the member id, so the matches are
+    counted, sorted and paged without reading the member table at all.
     Written by User.save() and nowhere else (seed_bench's raw inserts aside)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="name_prefixes")
     prefix = models.CharField(max_length=MAX_PREFIX_LENGTH)
+    # A copy of User.name, kept by User.save(): the sort key of search results.
+    name = models.CharField(max_length=150)
 
     class Meta:
         verbose_name = "name prefix"
@@ -104,6 +112,7 @@ class NamePrefix(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "user"], name="name_prefix_unique"),
         ]
+        indexes = [models.Index(fields=["prefix", "name", "user"], name="name_prefix_search")]
 
     def __str__(self) -> str:
         return self.prefix

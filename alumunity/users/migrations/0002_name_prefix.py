@@ -1,4 +1,4 @@
-"""The name index of member search (users.NamePrefix), filled for existing members.
+"""The name index of member search (users.NamePrefix), filled for existing active members.
 
 On MySQL / MariaDB the prefix column compares bytes (utf8mb4_bin): prefixes are folded
 before they are stored, and the database's accent- and case-blind collation would
@@ -27,10 +27,15 @@ def index_names(apps, schema_editor):
     User = apps.get_model("users", "User")
     NamePrefix = apps.get_model("users", "NamePrefix")
     database = schema_editor.connection.alias
-    members = User.objects.using(database).order_by("pk").values_list("pk", "name")
+    members = (
+        User.objects.using(database).filter(is_active=True).order_by("pk").values_list("pk", "name")
+    )
     rows = []
     for member_id, name in members.iterator(chunk_size=BATCH):
-        rows.extend(NamePrefix(user_id=member_id, prefix=prefix) for prefix in name_prefixes(name))
+        rows.extend(
+            NamePrefix(user_id=member_id, prefix=prefix, name=name)
+            for prefix in name_prefixes(name)
+        )
         if len(rows) >= BATCH:
             NamePrefix.objects.using(database).bulk_create(rows)
             rows = []
@@ -49,12 +54,14 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('prefix', models.CharField(max_length=32)),
+                ('name', models.CharField(max_length=150)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='name_prefixes', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'name prefix',
                 'verbose_name_plural': 'name prefixes',
                 'constraints': [models.UniqueConstraint(fields=('prefix', 'user'), name='name_prefix_unique')],
+                'indexes': [models.Index(fields=['prefix', 'name', 'user'], name='name_prefix_search')],
             },
         ),
         migrations.RunPython(

@@ -159,7 +159,9 @@ class Command(BaseCommand):
         # Member search reads names through this index (User.save() writes it for
         # members saved one at a time).
         prefix_rows = [
-            (pk, prefix) for pk, _, _, _, name, *_ in user_rows for prefix in name_prefixes(name)
+            (pk, prefix, name)
+            for pk, _, _, _, name, *_ in user_rows
+            for prefix in name_prefixes(name)
         ]
 
         message_sql = (
@@ -178,7 +180,9 @@ class Command(BaseCommand):
             "name, avatar_url, is_active, is_staff, messaging_suspended, date_joined) "
             "VALUES (%s, %s, NULL, %s, %s, %s, '', %s, %s, %s, %s)"
         )
-        prefix_sql = f"INSERT INTO {NamePrefix._meta.db_table} (user_id, prefix) VALUES (%s, %s)"
+        prefix_sql = (
+            f"INSERT INTO {NamePrefix._meta.db_table} (user_id, prefix, name) VALUES (%s, %s, %s)"
+        )
 
         bar = tqdm(
             total=len(message_rows) + len(conversation_rows) + len(prefix_rows) + len(user_rows),

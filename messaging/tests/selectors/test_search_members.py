@@ -110,3 +110,26 @@ def test_results_are_ordered_by_name_then_id(user):
     twins = list(User.objects.filter(pk__in=[member.pk for member in created]).order_by("id"))
 
     assert _found(user, "hopper") == ([*twins, later], 3)
+
+
+def test_results_follow_a_rename_in_their_order(user):
+    first = UserFactory(name="Grace Adams")
+    second = UserFactory(name="Grace Baker")
+    first.name = "Grace Zimmer"
+    first.save()
+
+    found, total = selectors.search_members(user=user, query="grace", limit=10)
+
+    assert [member.pk for member in found] == [second.pk, first.pk] and total == 2
+    assert found[1].name == "Grace Zimmer"
+
+
+def test_a_deactivated_member_leaves_the_results_and_a_reactivated_one_returns(user):
+    member = UserFactory(name="Grace Hopper")
+    member.is_active = False
+    member.save()
+    assert selectors.search_members(user=user, query="grace", limit=10) == ([], 0)
+
+    member.is_active = True
+    member.save()
+    assert selectors.search_members(user=user, query="grace", limit=10) == ([member], 1)
