@@ -1,18 +1,22 @@
 """Full-text message search behind selectors.search_messages (SPEC §3.3).
 
-Each backend's index is scoped to members, so a search reads only the postings of the
-searching member's own messages, never other members':
+Each backend's index is scoped to members: every word of a visible message is indexed
+once per participant, suffixed with that member's id, so a search reads only the
+postings of the searching member's own messages with those words, never other
+members', and costs the same however many messages the member has:
 
-- SQLite (migrations 0004-0005): FTS5 over message_text plus two owner tokens per
-  message, u<sender hex> and u<recipient hex>; a query is the member's token AND the
-  words. Accents and case are folded ("cafe" finds "café").
-- MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a generated column that writes
-  each word once per participant, as <word>_<first 12 hex of their id>; a query is
-  those terms for the searching member. (InnoDB decodes a term's whole posting list, so
-  a member-wide owner token would cost a busy member ~150 ms per search at 1M
-  messages.) The suffix makes every word longer than innodb_ft_min_token_size and never
-  a stopword, so short words and stopwords are searchable on both backends.
-- A hidden message is left out of the index (no owner tokens, no terms).
+- SQLite (migration 0008): a contentless FTS5 table over `<word>_<32 hex of the
+  member id>` terms, the sender's terms first and then the recipient's, so a phrase's
+  words stay adjacent. Triggers write it through messaging_member_terms(), a Python
+  function registered on every SQLite connection. Accents and case are folded by the
+  unicode61 tokenizer ("cafe" finds "café").
+- MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a stored generated column with
+  <word>_<first 12 hex of the member id> terms (InnoDB caps token length, and decodes a
+  term's whole posting list, so a member-wide owner token would cost a busy member
+  ~150 ms per search at 1M messages). The suffix makes every word longer than
+  innodb_ft_min_token_size and never a stopword, so short words and stopwords are
+  searchable on both backends.
+- A hidden message has no terms, so it can never match.
 - A query with no word at all (punctuation or emoji only) searches the member's newest
   FALLBACK_WINDOW visible messages for the text as typed, case-blind.
 
@@ -37,8 +41,21 @@ MEMBER_SUFFIX_LENGTH = 12
 _WORD = re.compile(r"\w+")
 
 
-def owner_token(user) -> str:
-    return f"u{user.pk.hex}"
+def member_terms(text, sender_hex, recipient_hex, is_hidden) -> str:
+    """What the SQLite index holds for one message (the triggers of migration 0008 call
+    this as messaging_member_terms): each word suffixed with the sender's id, then each
+    word suffixed with the recipient's id; nothing for a hidden message."""
+    if is_hidden or not text:
+        return ""
+    words = _WORD.findall(text)
+    return " ".join(f"{word}_{member}" for member in (sender_hex, recipient_hex) for word in words)
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "messaging_member_terms", 4, member_terms, deterministic=True
+        )
 
 
 def visible_to(user) -> QuerySet[Message]:
@@ -56,16 +73,18 @@ def _is_phrase(query: str) -> bool:
 
 
 def match_expression(vendor: str, user, query: str) -> str | None:
-    """The MATCH / AGAINST expression for this backend (the member's owner token AND
-    the words, each quoted), or None when the index cannot answer the query."""
-    phrase = _is_phrase(query)
+    """The MATCH / AGAINST expression for this backend (the member's own terms for the
+    words, each quoted), or None when the index cannot answer the query."""
     words = _WORD.findall(query)
     if not words:
         return None
-    token = owner_token(user)
     if vendor == "sqlite":
-        terms = '"{}"'.format(" ".join(words)) if phrase else " AND ".join(f'"{w}"' for w in words)
-        return f'owners : "{token}" AND message_text : ({terms})'
+        # Every word of the member's own messages is indexed as <word>_<member id>
+        # (migration 0008), a message's words in order, so a phrase is an FTS5 phrase.
+        terms = [f"{word}_{user.pk.hex}" for word in words]
+        if _is_phrase(query):
+            return '"{}"'.format(" ".join(terms))
+        return " AND ".join(f'"{term}"' for term in terms)
     if vendor == "mysql":
         # Every word of the member's own messages is indexed as <word>_<member>
         # (migration 0007); a phrase is checked on the text as well (see below).
@@ -127,14 +146,14 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
     if condition is None:
         return _search_recent(user=user, query=query, limit=limit)
     if vendor == "sqlite" and not _has_cleared_history(user):
-        # Hidden messages carry no owner tokens in FTS5 (migration 0005) and the member
-        # has no delete-for-me marker, so every match of their token is visible: the
+        # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
+        # and the member has no delete-for-me marker, so every match is visible: the
         # index alone answers.
         ordered_ids = _fts5_ids_newest_first(connection, match_expression(vendor, user, query))
     else:
-        # Each match is checked against its conversation (markers, membership); on
-        # MySQL/MariaDB the <word>_<member> terms already narrowed the matches to the
-        # member's own messages.
+        # Each match is checked against its conversation (markers, and membership: on
+        # MySQL/MariaDB the suffix is 48 bits of the id); the <word>_<member> terms
+        # already narrowed the matches to the member's own messages.
         matches = visible_to(user).filter(_Where(condition))
         ordered_ids = list(matches.order_by("-id").values_list("id", flat=True))
     if not ordered_ids:

@@ -237,9 +237,26 @@ def test_unhiding_a_message_makes_it_searchable_again(ada, grace, alan):
 
 
 @on_sqlite
-def test_fts5_query_is_the_owner_token_and_the_quoted_words(ada):
+def test_fts5_query_is_the_members_own_terms_each_quoted(ada):
     expression = search.match_expression("sqlite", ada, 'NEAR(x) "y" OR')
 
-    token = search.owner_token(ada)
-    words = '"NEAR" AND "x" AND "y" AND "OR"'
-    assert expression == f'owners : "{token}" AND message_text : ({words})'
+    member = ada.pk.hex
+    assert expression == f'"NEAR_{member}" AND "x_{member}" AND "y_{member}" AND "OR_{member}"'
+    assert search.match_expression("sqlite", ada, '"reunion in june"') == (
+        f'"reunion_{member} in_{member} june_{member}"'
+    )
+
+
+@on_sqlite
+def test_the_index_holds_each_word_once_per_participant_and_nothing_when_hidden(ada, grace):
+    message = send(grace, ada, "Café at noon?")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s",
+            [f'"cafe_{grace.pk.hex}" AND "noon_{ada.pk.hex}"'],
+        )
+        assert cursor.fetchall() == [(message.pk,)]
+    assert search.member_terms("Café at noon?", "s", "r", False) == (
+        "Café_s at_s noon_s Café_r at_r noon_r"
+    )
+    assert search.member_terms("Café at noon?", "s", "r", True) == ""
