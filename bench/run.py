@@ -286,6 +286,14 @@ def measure(port: int, args) -> tuple[dict, dict]:
         ),
         "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
     }
+    # Figures measured on empty answers would flatter: every read measured must find
+    # something (a search index out of step with the code would otherwise go unseen).
+    checks = [f"/api/messages/search?limit=20&q={quote(query)}" for query in SEARCH_QUERIES]
+    checks += ["/api/messages/inbox?limit=50", "/api/users/search?q=grace&limit=20"]
+    for path in checks:
+        status, payload = hot.call("GET", path)
+        if status != 200 or not payload.get("total"):
+            raise SystemExit(f"{path} found nothing (status {status}): is the data set seeded?")
     results = {}
     for name in ENDPOINTS:
         for _ in range(args.warmup):
