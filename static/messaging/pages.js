@@ -60,6 +60,8 @@
     year: "numeric",
   });
   var longForm = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+  var longDay = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+  var longDayOfYear = new Intl.DateTimeFormat(undefined, { dateStyle: "full" });
 
   function sameDay(a, b) {
     return a.toDateString() === b.toDateString();
@@ -67,9 +69,8 @@
 
   function formatMoment(date, style) {
     var now = new Date();
-    if (style === "time") {
-      return sameDay(date, now) ? timeOnly.format(date) : dayMonth.format(date) + ", " + timeOnly.format(date);
-    }
+    // In a conversation the day separators carry the date.
+    if (style === "time") return timeOnly.format(date);
     if (sameDay(date, now)) return timeOnly.format(date);
     var yesterday = new Date(now);
     yesterday.setDate(now.getDate() - 1);
@@ -86,6 +87,40 @@
       if (isNaN(date)) return;
       element.textContent = formatMoment(date, element.dataset.format);
       element.title = longForm.format(date);
+    });
+  }
+
+  /* --- day separators in a conversation, in the reader's zone ----------------------------- */
+
+  function dayName(date) {
+    var now = new Date();
+    if (sameDay(date, now)) return "Today";
+    var yesterday = new Date(now);
+    yesterday.setDate(now.getDate() - 1);
+    if (sameDay(date, yesterday)) return "Yesterday";
+    return date.getFullYear() === now.getFullYear() ? longDay.format(date) : longDayOfYear.format(date);
+  }
+
+  // Rebuilt whole after every change to the list: rows arrive at both ends, and the
+  // reader's day boundaries are known only here.
+  function separateDays(list) {
+    list.querySelectorAll("li.day-separator").forEach(function (element) {
+      element.remove();
+    });
+    var previous = null;
+    list.querySelectorAll("li.message").forEach(function (row) {
+      var time = row.querySelector("time[datetime]");
+      var date = time ? new Date(time.getAttribute("datetime")) : new Date(); // pending: now
+      if (isNaN(date)) return;
+      if (!previous || !sameDay(previous, date)) {
+        var separator = document.createElement("li");
+        separator.className = "day-separator";
+        var label = document.createElement("span");
+        label.textContent = dayName(date);
+        separator.append(label);
+        row.before(separator);
+      }
+      previous = date;
     });
   }
 
@@ -226,6 +261,7 @@
     var typingTimer = null;
     var lastTypingSent = 0;
     var loadingOlder = false;
+    separateDays(list);
 
     function nearBottom() {
       return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
@@ -239,6 +275,7 @@
     function afterInsert(root) {
       processHtmx(root);
       localizeTimes(root);
+      separateDays(list);
       var empty = document.getElementById("empty-conversation");
       if (empty && list.querySelector("li.message")) empty.remove();
     }
@@ -532,6 +569,7 @@
       var clientId = window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : String(Date.now()) + Math.random();
       var row = pendingRow(text, clientId);
       list.append(row);
+      separateDays(list);
       var empty = document.getElementById("empty-conversation");
       if (empty) empty.remove();
       textarea.value = "";

@@ -5,15 +5,18 @@ and nothing fetched from anywhere but this server."""
 
 import os
 import re
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from messaging import services
+from messaging.models import Message
 from messaging.payloads import message_payload
 from messaging.tests.factories import UserFactory, send
 from messaging.tests.web.conftest import DESKTOP, PHONE
@@ -102,6 +105,44 @@ def test_search_jumps_to_the_message_and_no_request_leaves_the_server(open_as):
 
     assert any(url.endswith("/static/vendor/htmx/htmx.min.js") for url in view.requests)
     assert view.foreign_requests == []
+    assert view.console_errors == []
+
+
+def test_a_conversation_is_divided_by_day_in_the_readers_zone(open_as):
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    older = send(grace, ada, "Three days ago")
+    yesterday = send(ada, grace, "Yesterday")
+    today = send(grace, ada, "Today")
+    now = timezone.now()
+    Message.objects.filter(pk=older.pk).update(sent_at=now - timedelta(days=3))
+    Message.objects.filter(pk=yesterday.pk).update(sent_at=now - timedelta(days=1))
+    view = open_as(ada)
+    page = view.goto(f"/messages/{grace.pk}")
+
+    separators = page.locator("#message-list li.day-separator")
+    expect(separators).to_have_count(3)
+    expect(separators.nth(1)).to_have_text("Yesterday")
+    expect(separators.nth(2)).to_have_text("Today")
+    order = page.eval_on_selector_all(
+        "#message-list > li",
+        "rows => rows.map(r => r.dataset.messageId || r.className)",
+    )
+    day = "day-separator"
+    assert order == [day, str(older.pk), day, str(yesterday.pk), day, str(today.pk)]
+    # With the day above, a bubble shows only its time.
+    assert re.fullmatch(
+        r"\d{1,2}:\d{2}( [AP]M)?", page.locator("li.message time").first.inner_text()
+    )
+
+    # A message sent today joins today's group: no new separator.
+    composer = page.get_by_label("Message to Grace Hopper")
+    composer.fill("Still today")
+    composer.press("Enter")
+    expect(page.locator("li.message.mine").last.locator(".receipt")).to_have_attribute(
+        "aria-label", "Sent"
+    )
+    expect(separators).to_have_count(3)
     assert view.console_errors == []
 
 
