@@ -260,8 +260,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Scripts, styles, images and sockets from this origin only; no inline script, no framing.
+# A member's avatar_url may point at any https host; an image cannot run code, and the
+# pages load avatars with no referrer. Everything else comes from this server only.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "default-src 'self'; img-src 'self' https:; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'"
 )
 CONTENT_SECURITY_POLICY_RELAXED = {
     # Swagger UI's bundle sets inline styles and draws data: images (its script is external).

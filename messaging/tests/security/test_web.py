@@ -82,7 +82,15 @@ def test_only_the_docs_get_the_relaxed_policy(anon_client):
     docs = _directives(anon_client.get("/api/docs/")["Content-Security-Policy"])
     schema = _directives(anon_client.get("/api/schema/")["Content-Security-Policy"])
     assert "'unsafe-inline'" in docs.get("style-src", "")
-    assert "style-src" not in schema and "img-src" not in schema
+    assert "style-src" not in schema and "data:" not in schema.get("img-src", "")
+
+
+def test_pages_take_images_from_https_hosts_but_scripts_only_from_this_server(client, user):
+    client.force_login(user)
+    policy = _directives(client.get("/messages")["Content-Security-Policy"])
+    assert policy["img-src"] == "'self' https:"
+    assert policy["default-src"] == "'self'"
+    assert "script-src" not in policy and "style-src" not in policy
 
 
 def test_a_policy_set_by_a_view_is_kept():
