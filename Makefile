@@ -36,7 +36,7 @@ migrate: install ## Apply migrations to the database (SQLite by default)
 	DEBUG=$${DEBUG-1} $(BIN)/python manage.py migrate --noinput -v 0
 
 demo: migrate ## Load the demo members and conversations (prints their logins)
-	DEBUG=$${DEBUG-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG-1} PORT=$(PORT) $(BIN)/python manage.py seed_demo
 
 run: demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(PORT)
 

@@ -1,5 +1,6 @@
 """A handful of members and conversations for trying the pages (SPEC §7)."""
 
+import os
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -63,7 +64,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._create(User)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write("\nLog in at http://127.0.0.1:8000/accounts/login/ as any of:")
+        # `make run` serves on PORT (8000 unless set) and passes it on.
+        port = os.environ.get("PORT") or "8000"
+        self.stdout.write(f"\nLog in at http://127.0.0.1:{port}/accounts/login/ as any of:")
         for email, name, _ in MEMBERS:
             self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}   ({name})")
         self.stdout.write(f"  {'admin@example.org':<24} {DEMO_PASSWORD}   (staff, /admin/)")
