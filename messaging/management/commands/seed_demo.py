@@ -21,34 +21,37 @@ MEMBERS = [
     ("linus@example.org", "Linus Pauling", "Class of 1922, Oregon State"),
 ]
 
+# Each conversation: its two members and its messages, alternating between them, each
+# with how many hours ago it was sent (the first conversation spans three days, so the
+# messaging page shows its day separators).
 CONVERSATIONS = [
     (
         "ada@example.org",
         "grace@example.org",
         [
-            "Grace! Are you coming to the reunion in June?",
-            "Wouldn't miss it. Are you giving the talk on the Analytical Engine again?",
-            "Only if you tell the moth story afterwards 🦋",
-            "Deal. I'll bring the logbook page.",
+            (50, "Grace! Are you coming to the reunion in June?"),
+            (26, "Wouldn't miss it. Are you giving the talk on the Analytical Engine again?"),
+            (5.5, "Only if you tell the moth story afterwards 🦋"),
+            (5.3, "Deal. I'll bring the logbook page."),
         ],
     ),
     (
         "alan@example.org",
         "ada@example.org",
         [
-            "Ada, could I borrow your notes on Bernoulli numbers for the mentoring session?",
-            "Of course — note G is the one you want.",
+            (4.8, "Ada, could I borrow your notes on Bernoulli numbers for the mentoring session?"),
+            (4.5, "Of course — note G is the one you want."),
         ],
     ),
     (
         "katherine@example.org",
         "ada@example.org",
-        ["Hello Ada! The alumni board asked me to reach out about the scholarship fund."],
+        [(3.9, "Hello Ada! The alumni board asked me to reach out about the scholarship fund.")],
     ),
     (
         "grace@example.org",
         "alan@example.org",
-        ["Alan, your paper on computable numbers is on the reading list this term."],
+        [(3.5, "Alan, your paper on computable numbers is on the reading list this term.")],
     ),
 ]
 
@@ -79,19 +82,20 @@ class Command(BaseCommand):
         User.objects.create_superuser(
             email="admin@example.org", name="Site Admin", password=DEMO_PASSWORD
         )
-        start = timezone.now() - timedelta(hours=6)
-        step = 0
-        for first, second, texts in CONVERSATIONS:
-            speakers = (members[first], members[second])
-            for index, text in enumerate(texts):
-                sender, recipient = speakers[index % 2], speakers[(index + 1) % 2]
-                message = services.send_message(
-                    sender=sender, recipient_id=recipient.pk, text=text
-                ).message
-                step += 1
-                # Spread the demo history over the afternoon instead of one instant.
-                sent_at = start + timedelta(minutes=7 * step)
-                Message.objects.filter(pk=message.pk).update(sent_at=sent_at)
-                Conversation.objects.filter(pk=message.conversation_id).update(
-                    last_message_at=sent_at
-                )
+        now = timezone.now()
+        timeline = sorted(
+            (
+                (hours_ago, members[pair[index % 2]], members[pair[(index + 1) % 2]], text)
+                for *pair, messages in CONVERSATIONS
+                for index, (hours_ago, text) in enumerate(messages)
+            ),
+            key=lambda entry: -entry[0],
+        )
+        # Sent oldest first, so ids follow send time as they do in real use.
+        for hours_ago, sender, recipient, text in timeline:
+            message = services.send_message(
+                sender=sender, recipient_id=recipient.pk, text=text
+            ).message
+            sent_at = now - timedelta(hours=hours_ago)
+            Message.objects.filter(pk=message.pk).update(sent_at=sent_at)
+            Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=sent_at)
