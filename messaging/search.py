@@ -3,7 +3,7 @@
 Each backend's index is scoped to members: every word of a visible message is indexed
 once per participant, suffixed with that member's id, so a search reads only the
 postings of the searching member's own messages with those words, never other
-members', and costs the same however many messages the member has:
+members' nor the member's messages without them:
 
 - SQLite (migration 0008): a contentless FTS5 table over `<word>_<32 hex of the
   member id>` terms, the sender's terms first and then the recipient's, so a phrase's
