@@ -156,6 +156,12 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
         # already narrowed the matches to the member's own messages.
         matches = visible_to(user).filter(_Where(condition))
         ordered_ids = list(matches.order_by("-id").values_list("id", flat=True))
+    return _first_page(ordered_ids, limit)
+
+
+def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]:
+    """The first `limit` of the matching ids (newest first) as messages, and how many
+    matched in all."""
     if not ordered_ids:
         return [], 0
     results = list(
@@ -210,11 +216,4 @@ def _search_recent(*, user, query: str, limit: int) -> tuple[list[Message], int]
         if pk > (cleared_one if user_one_id == user.pk else cleared_two)
         and needle in text.casefold()
     ]
-    if not found:
-        return [], 0
-    results = list(
-        Message.objects.filter(pk__in=found[:limit])
-        .select_related("sender", "recipient")
-        .order_by("-sent_at", "-id")
-    )
-    return results, len(found)
+    return _first_page(found, limit)

@@ -15,11 +15,16 @@ from django.db import migrations
 
 TERMS = "messaging_member_terms({row}.message_text, {row}.sender_id, {row}.recipient_id, {row}.is_hidden)"
 
-SQLITE_FORWARD = [
+# Either way the index is replaced whole: its triggers first, then the table.
+DROP_INDEX = [
     "DROP TRIGGER IF EXISTS messaging_message_fts_insert",
     "DROP TRIGGER IF EXISTS messaging_message_fts_delete",
     "DROP TRIGGER IF EXISTS messaging_message_fts_update",
     "DROP TABLE IF EXISTS messaging_message_fts",
+]
+
+SQLITE_FORWARD = [
+    *DROP_INDEX,
     # `_` joins a word to its member; unicode61 folds case and accents of the whole term.
     "CREATE VIRTUAL TABLE messaging_message_fts USING fts5(terms, content='', "
     "tokenize=\"unicode61 remove_diacritics 2 tokenchars '_'\")",
@@ -52,13 +57,11 @@ def backward(apps, schema_editor):
         return
     owner_index = importlib.import_module("messaging.migrations.0004_message_full_text_search")
     hidden_aware = importlib.import_module("messaging.migrations.0005_search_index_skips_hidden")
-    schema_editor.execute("DROP TRIGGER IF EXISTS messaging_message_fts_insert")
-    schema_editor.execute("DROP TRIGGER IF EXISTS messaging_message_fts_delete")
-    schema_editor.execute("DROP TRIGGER IF EXISTS messaging_message_fts_update")
-    schema_editor.execute("DROP TABLE IF EXISTS messaging_message_fts")
-    for statement in owner_index.SQLITE_FORWARD:
-        schema_editor.execute(statement)
-    for statement in hidden_aware._sqlite_triggers(skip_hidden=True):
+    for statement in [
+        *DROP_INDEX,
+        *owner_index.SQLITE_FORWARD,
+        *hidden_aware._sqlite_triggers(skip_hidden=True),
+    ]:
         schema_editor.execute(statement)
 
 
