@@ -30,16 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
+# bench/ is on sys.path when a script here runs.
+from serving import free_port, uvicorn_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECRET_KEY = "load-mix-" + "k" * 56  # the server and the token minting share it
 WORDS = ["reunion", "coffee", "conference", "mentor", "weekend", "budget", "piano", "hiking"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def setup_django(database_url: str) -> None:
@@ -228,21 +225,7 @@ def main() -> None:
     }
     log = open(workdir / "server.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "uvicorn",
-            "alumunity.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--lifespan",
-            "off",
-            "--no-access-log",
-        ],
+        uvicorn_command(port, "--workers", str(args.workers)),
         cwd=ROOT,
         env=env,
         stdout=log,
