@@ -12,6 +12,7 @@ from django.db import connections
 
 from conftest import client_for
 from messaging import selectors, services
+from messaging.exceptions import NotFound
 from messaging.models import Conversation, Message
 from messaging.tests.factories import UserFactory
 
@@ -160,7 +161,7 @@ def test_interleaved_sends_reads_and_deletes_keep_every_counter_exact():
             )
             if newest is not None:
                 # NotFound: cleared by the delete running beside it.
-                with contextlib.suppress(services.NotFound):
+                with contextlib.suppress(NotFound):
                     services.mark_read(reader=ada, message_id=newest)
 
     def ada_clears():

@@ -111,7 +111,7 @@ def test_message_text_tokens_and_passwords_never_reach_the_log(db, user, other_u
     APIClient().post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     APIClient().post("/api/auth/logout", {"refresh": tokens["refresh"]}, format="json")
     # A failing send logs its failure, still without the text.
-    with mock.patch("messaging.services.events.message_new", side_effect=RuntimeError("x")):
+    with mock.patch("messaging.events.message_new", side_effect=RuntimeError("x")):
         client.post(
             "/api/messages/send",
             {"recipient_id": str(other_user.pk), "message_text": f"again {MARKER}"},

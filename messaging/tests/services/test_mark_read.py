@@ -86,7 +86,7 @@ def test_a_delete_and_a_new_message_during_mark_read_keep_counts_exact(
             send(other_user, user, "new")
         return real_now()
 
-    monkeypatch.setattr(services.timezone, "now", now_with_a_concurrent_tab)
+    monkeypatch.setattr(timezone, "now", now_with_a_concurrent_tab)
 
     services.mark_read(reader=user, message_id=old.pk)
 
@@ -108,11 +108,11 @@ def test_a_message_read_by_another_request_in_between_is_counted_once(
         # another tab marks the same message read (and counts it) first.
         if not interleaved:
             interleaved.append(True)
-            monkeypatch.setattr(services.timezone, "now", real_now)
+            monkeypatch.setattr(timezone, "now", real_now)
             services.mark_read(reader=user, message_id=target.pk)
         return real_now()
 
-    monkeypatch.setattr(services.timezone, "now", now_with_a_concurrent_read)
+    monkeypatch.setattr(timezone, "now", now_with_a_concurrent_read)
 
     returned = services.mark_read(reader=user, message_id=target.pk)
 

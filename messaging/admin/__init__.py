@@ -1,0 +1,36 @@
+"""Staff moderation in the Django admin (SPEC §6).
+
+Every change to message state goes through the service layer, so it follows the same
+rules as the member doors, lands in the moderation log and reaches the members' sockets.
+Nothing here deletes a message or edits one: messages are immutable and soft. Lists that
+grow with the message table never count it (see LargeTablePaginator), and they fetch the
+members shown on a page with prefetch_related, not a join: joined to the small users
+table, "newest 50 messages" makes MariaDB's optimizer read the users first and sort the
+whole message table (minutes at 1,000,000 rows) instead of walking the primary key.
+
+Split by page: base.py holds what they share; importing the package registers
+every page.
+"""
+
+from . import log, messages, reports, tables
+from .base import (
+    LargeTablePaginator,
+    ModerationAdmin,
+    OnePageActions,
+    ReasonActionForm,
+    action_reason,
+    admin_link,
+)
+
+__all__ = [
+    "LargeTablePaginator",
+    "ModerationAdmin",
+    "OnePageActions",
+    "ReasonActionForm",
+    "action_reason",
+    "admin_link",
+    "log",
+    "messages",
+    "reports",
+    "tables",
+]

@@ -1,0 +1,161 @@
+"""Conversations, blocks and presence: read-only views of what the services keep."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .. import selectors, services
+from ..models import Block, Conversation, Presence
+from .base import (
+    LargeTablePaginator,
+    admin_link,
+)
+
+User = get_user_model()
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    """Read-only: counters are kept by the services, never typed in."""
+
+    list_display = (
+        "id",
+        "user_one_link",
+        "user_two_link",
+        "message_count",
+        "unread_count_one",
+        "unread_count_two",
+        "last_message_at",
+        "messages_link",
+    )
+    list_display_links = ("id",)
+    search_fields = ("=user_one__email", "=user_two__email")
+    search_help_text = "A member's exact email address."
+    list_select_related = False  # see get_queryset
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("user_one", "user_two")
+
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    fields = (
+        "id",
+        "user_one_link",
+        "user_two_link",
+        "message_count",
+        "unread_count_one",
+        "unread_count_two",
+        "cleared_through_id_one",
+        "cleared_through_id_two",
+        "cleared_count_one",
+        "cleared_count_two",
+        "last_message",
+        "last_message_at",
+        "created_at",
+        "messages_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="member one")
+    def user_one_link(self, conversation: Conversation) -> str:
+        return admin_link(conversation.user_one)
+
+    @admin.display(description="member two")
+    def user_two_link(self, conversation: Conversation) -> str:
+        return admin_link(conversation.user_two)
+
+    @admin.display(description="messages")
+    def messages_link(self, conversation: Conversation) -> str:
+        url = reverse("admin:messaging_message_changelist")
+        return format_html(
+            '<a href="{}?conversation__id__exact={}">messages</a>', url, conversation.pk
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    """Blocks are added and removed (never edited) through the same services as the
+    members' own block button, so the rules and the moderation log apply."""
+
+    list_display = ("id", "blocker_link", "blocked_link", "created_at")
+    list_display_links = ("id",)
+    search_fields = ("=blocker__email", "=blocked__email")
+    search_help_text = "A member's exact email address."
+    list_select_related = False  # see get_queryset
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("blocker", "blocked")
+
+    autocomplete_fields = ("blocker", "blocked")
+    fields = ("blocker", "blocked")
+    show_full_result_count = False
+
+    @admin.display(description="blocker")
+    def blocker_link(self, block: Block) -> str:
+        return admin_link(block.blocker)
+
+    @admin.display(description="blocked")
+    def blocked_link(self, block: Block) -> str:
+        return admin_link(block.blocked)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("blocker", "blocked"):
+            kwargs["queryset"] = User.objects.filter(is_active=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        block = services.block_user(
+            blocker=obj.blocker, blocked_user_id=obj.blocked_id, actor=request.user
+        )
+        obj.pk, obj.created_at = block.pk, block.created_at
+
+    def delete_model(self, request, obj) -> None:
+        services.unblock_user(
+            blocker=obj.blocker, blocked_user_id=obj.blocked_id, actor=request.user
+        )
+
+    def delete_queryset(self, request, queryset) -> None:
+        for block in queryset.select_related("blocker"):
+            self.delete_model(request, block)
+
+
+@admin.register(Presence)
+class PresenceAdmin(admin.ModelAdmin):
+    list_display = ("user_link", "status", "mode", "last_seen_at")
+    list_filter = ("mode",)
+    search_fields = ("=user__email",)
+    search_help_text = "A member's exact email address."
+    list_select_related = ("user",)
+    show_full_result_count = False
+    fields = ("user_link", "status", "mode", "last_seen_at")
+    readonly_fields = fields
+
+    @admin.display(description="member")
+    def user_link(self, presence: Presence) -> str:
+        return admin_link(presence.user)
+
+    @admin.display(description="status now")
+    def status(self, presence: Presence) -> str:
+        return selectors.effective_status(presence)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,66 @@
+"""Every read the doors need, with its query plan applied. Nothing here writes.
+
+Visibility is decided here and nowhere else: a member sees only conversations they
+are part of, and in each only the messages after their own delete-for-me marker.
+
+The package is split by subdomain; callers import from here (`from messaging import
+selectors`).
+"""
+
+from alumunity.users.selectors import search_members
+
+from .blocks import blocked_user_ids, count_blocked_users, is_blocked_between, list_blocked_users
+from .history import (
+    MessagePage,
+    conversation_between,
+    list_messages,
+    message_context,
+    read_receipts,
+)
+from .inbox import list_conversations, unread_total
+from .members import canonical_pair, get_member, parse_user_id
+from .presence import (
+    OFFLINE,
+    LivePresence,
+    PresenceState,
+    conversation_status,
+    effective_status,
+    live_presence,
+    member_presence,
+    presence_audience,
+    socket_count_key,
+    socket_left_key,
+    typing_key,
+)
+from .search import search_messages, visible_messages
+
+__all__ = [
+    "OFFLINE",
+    "LivePresence",
+    "MessagePage",
+    "PresenceState",
+    "blocked_user_ids",
+    "canonical_pair",
+    "conversation_between",
+    "conversation_status",
+    "count_blocked_users",
+    "effective_status",
+    "get_member",
+    "is_blocked_between",
+    "list_blocked_users",
+    "list_conversations",
+    "list_messages",
+    "live_presence",
+    "member_presence",
+    "message_context",
+    "parse_user_id",
+    "presence_audience",
+    "read_receipts",
+    "search_members",
+    "search_messages",
+    "socket_count_key",
+    "socket_left_key",
+    "typing_key",
+    "unread_total",
+    "visible_messages",
+]

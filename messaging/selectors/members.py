@@ -1,0 +1,33 @@
+"""Members by id, and the canonical order of a pair."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth import get_user_model
+
+from ..exceptions import NotFound
+
+User = get_user_model()
+
+
+def parse_user_id(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def get_member(user_id) -> User:
+    """An active member by id; a malformed or unknown id is the same 404."""
+    parsed = parse_user_id(user_id)
+    member = User.objects.filter(pk=parsed, is_active=True).first() if parsed else None
+    if member is None:
+        raise NotFound("Member not found.")
+    return member
+
+
+def canonical_pair(first_id, second_id) -> tuple:
+    return (first_id, second_id) if first_id < second_id else (second_id, first_id)

@@ -1,0 +1,136 @@
+"""Presence and typing as members see them: derived when read, never stored as a status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from ..exceptions import NotFound
+from ..models import Conversation, Presence
+from ..payloads import iso
+from .blocks import blocked_user_ids
+from .members import get_member
+
+OFFLINE = "offline"
+
+
+def typing_key(*, from_user_id, to_user_id) -> str:
+    return f"typing:{from_user_id}:{to_user_id}"
+
+
+class PresenceState(NamedTuple):
+    """A presence row's two columns, for callers that read them as plain values."""
+
+    mode: str | None
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LivePresence:
+    """What the member's sockets say: how many are open, and when the last one closed."""
+
+    sockets: int = 0
+    left_at: datetime | None = None
+
+
+def socket_count_key(user_id) -> str:
+    return f"sockets:{user_id}"
+
+
+def socket_left_key(user_id) -> str:
+    return f"sockets-left:{user_id}"
+
+
+def live_presence(user_ids) -> dict:
+    """LivePresence for each member, read from the cache in one round trip."""
+    ids = list(user_ids)
+    found = cache.get_many(
+        [key for user_id in ids for key in (socket_count_key(user_id), socket_left_key(user_id))]
+    )
+    return {
+        user_id: LivePresence(
+            sockets=int(found.get(socket_count_key(user_id)) or 0),
+            left_at=found.get(socket_left_key(user_id)),
+        )
+        for user_id in ids
+    }
+
+
+def effective_status(
+    presence: Presence | PresenceState | None,
+    *,
+    now: datetime | None = None,
+    live: LivePresence | None = None,
+) -> str:
+    """online / away / offline from the last activity; do_not_disturb when chosen.
+
+    With `live` (the member's sockets), an open socket keeps the member at least away
+    however long they are idle, and the close of their last socket makes them offline at
+    once, until they are active again (a REST request, a new socket)."""
+    if presence is None or presence.last_seen_at is None:
+        return OFFLINE
+    if (
+        live is not None
+        and live.sockets <= 0
+        and live.left_at is not None
+        and presence.last_seen_at <= live.left_at
+    ):
+        return OFFLINE
+    if presence.mode == Presence.Mode.DO_NOT_DISTURB:
+        return Presence.Mode.DO_NOT_DISTURB
+    idle = (now or timezone.now()) - presence.last_seen_at
+    if idle <= timedelta(seconds=settings.MESSAGING["ONLINE_WINDOW_SECONDS"]):
+        return "online"
+    if (live is not None and live.sockets > 0) or idle <= timedelta(
+        seconds=settings.MESSAGING["AWAY_WINDOW_SECONDS"]
+    ):
+        return "away"
+    return OFFLINE
+
+
+def member_presence(*, user_id) -> dict:
+    """The status and last_seen_at a member's partners are told (presence events)."""
+    presence = Presence.objects.filter(user_id=user_id).first()
+    return {
+        "status": effective_status(presence, live=live_presence([user_id])[user_id]),
+        "last_seen_at": presence.last_seen_at if presence else None,
+    }
+
+
+def presence_audience(*, user, limit: int = 500) -> list:
+    """Who hears of this member's presence: the partners of their most recent
+    conversations, never a member blocked either way. Bounded so that a member with
+    thousands of conversations costs the same; the others read the status when they
+    open the conversation."""
+    pairs = (
+        Conversation.objects.filter(Q(user_one=user) | Q(user_two=user))
+        .order_by("-last_message_at")
+        .values_list("user_one_id", "user_two_id")[:limit]
+    )
+    hidden = blocked_user_ids(user=user)
+    partners = (two if one == user.pk else one for one, two in pairs)
+    return [partner for partner in partners if partner not in hidden]
+
+
+def conversation_status(*, user, other_user_id) -> dict:
+    other = get_member(other_user_id)
+    if other.pk == user.pk:
+        raise NotFound("Member not found.")
+    presence = Presence.objects.filter(user=other).first()
+    if other.pk in blocked_user_ids(user=user):
+        return {
+            "other_user_status": OFFLINE,
+            "other_user_last_seen_at": None,
+            "other_user_typing": False,
+        }
+    return {
+        "other_user_status": effective_status(presence, live=live_presence([other.pk])[other.pk]),
+        "other_user_last_seen_at": iso(presence.last_seen_at) if presence else None,
+        "other_user_typing": bool(cache.get(typing_key(from_user_id=other.pk, to_user_id=user.pk))),
+    }

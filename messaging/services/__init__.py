@@ -1,0 +1,61 @@
+"""Every write to message state, and every rule of SPEC §3.4 that guards one.
+
+Each service takes keyword arguments, runs in one transaction and publishes its events
+only after commit. Counters change with F() expressions in the database, never as
+Python arithmetic, so concurrent writers cannot lose an update. A send locks the
+conversation row for its whole transaction, which orders messages and the
+delete-for-me marker exactly; reads lock only the message rows they change.
+
+The package is split by subdomain; callers import from here (`from messaging import
+services`).
+"""
+
+from .blocks import block_user, unblock_user
+from .conversations import delete_conversation
+from .messages import (
+    MAX_ATTACHMENT_TYPE_LENGTH,
+    MAX_ATTACHMENT_URL_LENGTH,
+    MAX_CLIENT_MESSAGE_ID_LENGTH,
+    MAX_REPORT_REASON_LENGTH,
+    MAX_TEXT_LENGTH,
+    SendResult,
+    send_message,
+)
+from .moderation import close_report, report_message, set_message_hidden, set_messaging_suspended
+from .presence import (
+    close_socket,
+    end_browser_session,
+    open_socket,
+    record_activity,
+    record_heartbeat,
+    record_typing,
+    set_presence_mode,
+)
+from .reads import mark_conversation_read, mark_read, open_conversation
+
+__all__ = [
+    "MAX_ATTACHMENT_TYPE_LENGTH",
+    "MAX_ATTACHMENT_URL_LENGTH",
+    "MAX_CLIENT_MESSAGE_ID_LENGTH",
+    "MAX_REPORT_REASON_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "SendResult",
+    "block_user",
+    "close_report",
+    "close_socket",
+    "delete_conversation",
+    "end_browser_session",
+    "mark_conversation_read",
+    "mark_read",
+    "open_conversation",
+    "open_socket",
+    "record_activity",
+    "record_heartbeat",
+    "record_typing",
+    "report_message",
+    "send_message",
+    "set_message_hidden",
+    "set_messaging_suspended",
+    "set_presence_mode",
+    "unblock_user",
+]

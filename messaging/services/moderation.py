@@ -1,0 +1,119 @@
+"""Reports from members and the staff's moderation actions, each written to the log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import events
+from ..exceptions import InvalidInput, NotFound
+from ..models import Message, ModerationLogEntry, Report
+from .messages import MAX_REPORT_REASON_LENGTH, _reject_nul
+
+User = get_user_model()
+
+
+def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
+    """File a report for the staff queue. Only a participant may report a message they
+    can see; one open report per member and message (a repeat updates its reason)."""
+    reason = (reason or "").strip()
+    _reject_nul("reason", reason)
+    if not reason:
+        raise InvalidInput.for_field("reason", "Say why you are reporting this message.")
+    if len(reason) > MAX_REPORT_REASON_LENGTH:
+        raise InvalidInput.for_field(
+            "reason", f"Ensure this field has no more than {MAX_REPORT_REASON_LENGTH} characters."
+        )
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(Q(sender=reporter) | Q(recipient=reporter), pk=message_id)
+        .first()
+    )
+    if message is None or message.pk <= message.conversation.cleared_through_id_for(reporter.pk):
+        raise NotFound("Message not found.")
+    with transaction.atomic():
+        report = (
+            Report.objects.select_for_update()
+            .filter(message=message, reporter=reporter, status=Report.Status.OPEN)
+            .first()
+        )
+        if report is not None:
+            report.reason = reason
+            report.save(update_fields=["reason", "updated_at"])
+            return report, False
+        return Report.objects.create(message=message, reporter=reporter, reason=reason), True
+
+
+def _log(*, actor, action: str, target, reason: str = "") -> None:
+    ModerationLogEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.model_name,
+        target_id=str(target.pk),
+        reason=(reason or "").strip(),
+    )
+
+
+def set_message_hidden(*, actor, message: Message, hidden: bool, reason: str = "") -> bool:
+    """Hide (or unhide) a message for both members; returns whether anything changed.
+    Unhiding sends the restored message as `message.new`: clients already upsert that
+    event by message id (a sender hears of its own sends that way), so the placeholder
+    is replaced in place rather than added twice."""
+    with transaction.atomic():
+        changed = Message.objects.filter(pk=message.pk, is_hidden=not hidden).update(
+            is_hidden=hidden
+        )
+        if not changed:
+            return False
+        message.is_hidden = hidden
+        action = (
+            ModerationLogEntry.Action.HIDE_MESSAGE
+            if hidden
+            else ModerationLogEntry.Action.UNHIDE_MESSAGE
+        )
+        _log(actor=actor, action=action, target=message, reason=reason)
+        if hidden:
+            events.message_hidden(message)
+        else:
+            events.message_new(message)
+    return True
+
+
+def set_messaging_suspended(*, actor, user, suspended: bool, reason: str = "") -> bool:
+    with transaction.atomic():
+        changed = User.objects.filter(pk=user.pk, messaging_suspended=not suspended).update(
+            messaging_suspended=suspended
+        )
+        if not changed:
+            return False
+        user.messaging_suspended = suspended
+        action = (
+            ModerationLogEntry.Action.SUSPEND_USER
+            if suspended
+            else ModerationLogEntry.Action.UNSUSPEND_USER
+        )
+        _log(actor=actor, action=action, target=user, reason=reason)
+        if suspended:
+            # The member's open sockets close themselves on this event (SPEC §4: 4403).
+            events.publish([user.pk], {"type": "member.suspended"})
+    return True
+
+
+def close_report(*, actor, report: Report, dismiss: bool = False, reason: str = "") -> bool:
+    with transaction.atomic():
+        status = Report.Status.DISMISSED if dismiss else Report.Status.RESOLVED
+        changed = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
+            status=status, resolved_by=actor, resolved_at=timezone.now()
+        )
+        if not changed:
+            return False
+        report.status = status
+        action = (
+            ModerationLogEntry.Action.DISMISS_REPORT
+            if dismiss
+            else ModerationLogEntry.Action.RESOLVE_REPORT
+        )
+        _log(actor=actor, action=action, target=report, reason=reason)
+    return True
