@@ -1,38 +1,17 @@
-"""Errors the service layer raises. Each door turns them into its own shape: the API into
-the JSON envelope, the pages into a form error, the socket into an error event."""
+"""Errors the messaging services raise: the shared ones (alumunity.exceptions) and the
+two refusals that belong to messaging alone."""
 
-from http import HTTPStatus
+from alumunity.exceptions import Forbidden, InvalidInput, NotFound
+from alumunity.exceptions import ServiceError as MessagingError
 
-
-class MessagingError(Exception):
-    status = HTTPStatus.BAD_REQUEST
-    code = "invalid"
-    default_message = "The request could not be processed."
-
-    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None):
-        self.message = message or self.default_message
-        self.errors = errors
-        super().__init__(self.message)
-
-
-class InvalidInput(MessagingError):
-    code = "invalid"
-
-    @classmethod
-    def for_field(cls, field: str, reason: str) -> "InvalidInput":
-        return cls(f"{field}: {reason}", errors={field: [reason]})
-
-
-class NotFound(MessagingError):
-    status = HTTPStatus.NOT_FOUND
-    code = "not_found"
-    default_message = "Not found."
-
-
-class Forbidden(MessagingError):
-    status = HTTPStatus.FORBIDDEN
-    code = "forbidden"
-    default_message = "You are not allowed to do this."
+__all__ = [
+    "BlockedError",
+    "Forbidden",
+    "InvalidInput",
+    "MessagingError",
+    "NotFound",
+    "SuspendedError",
+]
 
 
 class BlockedError(Forbidden):

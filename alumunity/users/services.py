@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from messaging.exceptions import InvalidInput
+from alumunity.exceptions import InvalidInput
 
 User = get_user_model()
 

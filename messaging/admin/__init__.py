@@ -12,7 +12,7 @@ Split by page: base.py holds what they share; importing the package registers
 every page.
 """
 
-from . import log, messages, reports, tables
+from . import log, members, messages, reports, tables
 from .base import (
     LargeTablePaginator,
     ModerationAdmin,
@@ -30,6 +30,7 @@ __all__ = [
     "action_reason",
     "admin_link",
     "log",
+    "members",
     "messages",
     "reports",
     "tables",

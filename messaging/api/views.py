@@ -9,6 +9,7 @@ from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from alumunity.ratelimit import LoginThrottle, RegisterThrottle, SendThrottle
 from alumunity.users.services import register_member
 
 from .. import selectors, services
@@ -21,7 +22,6 @@ from ..payloads import (
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
-from .throttles import LoginThrottle, RegisterThrottle, SendThrottle
 
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
 

@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from alumunity.ratelimit import count_hit, email_identity
 from alumunity.users.services import register_member
 from messaging import services
-from messaging.api.throttles import count_hit, email_identity
 from messaging.exceptions import MessagingError
 
 from .forms import LoginForm, SignupForm

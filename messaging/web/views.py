@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from alumunity.ratelimit import count_hit
 from messaging import selectors, services
-from messaging.api.throttles import count_hit
 from messaging.exceptions import MessagingError, NotFound
 from messaging.payloads import iso, search_result_payload
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from messaging.api import throttles
+from alumunity import ratelimit
 from messaging.models import Message
 from messaging.tests.factories import TEST_PASSWORD
 
@@ -18,7 +18,7 @@ WINDOW_START = 1_800_000_000.0  # a multiple of 3600
 @pytest.fixture
 def clock(monkeypatch):
     now = SimpleNamespace(value=WINDOW_START + 30)
-    monkeypatch.setattr(throttles, "time", SimpleNamespace(time=lambda: now.value))
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now.value))
     return now
 
 

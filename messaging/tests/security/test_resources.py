@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client, override_settings
 
-from messaging.api import throttles
+from alumunity import ratelimit
 from messaging.tests.factories import UserFactory, send
 
 
@@ -36,7 +36,7 @@ FIXED_NOW = 1_800_000_030.0  # 30 s into a minute window
 
 def frozen_clock(now: float = FIXED_NOW):
     """Pin the throttle's clock (only the throttle's) so windows never roll mid-test."""
-    return mock.patch.object(throttles, "time", mock.Mock(time=mock.Mock(return_value=now)))
+    return mock.patch.object(ratelimit, "time", mock.Mock(time=mock.Mock(return_value=now)))
 
 
 def burst(count: int, action) -> list:
@@ -61,7 +61,7 @@ def test_a_fifty_way_burst_on_the_counter_gets_exactly_the_limit_through():
     identity = uuid.uuid4().hex
     with frozen_clock():
         results = burst(
-            50, lambda _i: throttles.count_hit(scope="send", identity=identity, rate="10/min")
+            50, lambda _i: ratelimit.count_hit(scope="send", identity=identity, rate="10/min")
         )
     allowed = [wait for wait in results if wait is None]
     assert len(allowed) == 10
@@ -71,13 +71,13 @@ def test_a_fifty_way_burst_on_the_counter_gets_exactly_the_limit_through():
 def test_windows_are_independent_per_identity_and_scope():
     with frozen_clock():
         for _ in range(3):
-            assert throttles.count_hit(scope="send", identity="a", rate="3/min") is None
-        assert throttles.count_hit(scope="send", identity="a", rate="3/min") is not None
-        assert throttles.count_hit(scope="send", identity="b", rate="3/min") is None
-        assert throttles.count_hit(scope="login", identity="a", rate="3/min") is None
+            assert ratelimit.count_hit(scope="send", identity="a", rate="3/min") is None
+        assert ratelimit.count_hit(scope="send", identity="a", rate="3/min") is not None
+        assert ratelimit.count_hit(scope="send", identity="b", rate="3/min") is None
+        assert ratelimit.count_hit(scope="login", identity="a", rate="3/min") is None
     # The next window starts afresh.
     with frozen_clock(FIXED_NOW + 60):
-        assert throttles.count_hit(scope="send", identity="a", rate="3/min") is None
+        assert ratelimit.count_hit(scope="send", identity="a", rate="3/min") is None
 
 
 TWO_PROCESS_SCRIPT = """
@@ -85,7 +85,7 @@ import os, sys, time
 import django
 os.environ["DJANGO_SETTINGS_MODULE"] = "alumunity.test_settings"
 django.setup()
-from messaging.api.throttles import count_hit
+from alumunity.ratelimit import count_hit
 identity, start_at = sys.argv[1], float(sys.argv[2])
 while time.time() < start_at:
     time.sleep(0.005)

@@ -1,0 +1,37 @@
+"""Errors a service layer raises. Each door turns them into its own shape: the API into
+the JSON envelope, the pages into a form error, the socket into an error event. They
+live here, beside the accounts, so that sign-up and messaging share them without the
+accounts depending on messaging."""
+
+from http import HTTPStatus
+
+
+class ServiceError(Exception):
+    status = HTTPStatus.BAD_REQUEST
+    code = "invalid"
+    default_message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, errors: dict[str, list[str]] | None = None):
+        self.message = message or self.default_message
+        self.errors = errors
+        super().__init__(self.message)
+
+
+class InvalidInput(ServiceError):
+    code = "invalid"
+
+    @classmethod
+    def for_field(cls, field: str, reason: str) -> "InvalidInput":
+        return cls(f"{field}: {reason}", errors={field: [reason]})
+
+
+class NotFound(ServiceError):
+    status = HTTPStatus.NOT_FOUND
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Forbidden(ServiceError):
+    status = HTTPStatus.FORBIDDEN
+    code = "forbidden"
+    default_message = "You are not allowed to do this."
