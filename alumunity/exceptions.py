@@ -6,6 +6,12 @@ accounts depending on messaging."""
 from http import HTTPStatus
 
 
+def too_long(limit: int) -> str:
+    """The reason given for any text over its length limit, worded as the API's input
+    checks word it, so every door says it the same way."""
+    return f"Ensure this field has no more than {limit} characters."
+
+
 class ServiceError(Exception):
     status = HTTPStatus.BAD_REQUEST
     code = "invalid"

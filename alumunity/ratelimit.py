@@ -7,6 +7,7 @@ when REDIS_URL is set), so the limit holds across processes."""
 
 import hashlib
 import time
+from math import ceil
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,6 +38,12 @@ def count_hit(*, scope: str, identity: str, rate: str) -> float | None:
     if count > limit:
         return (window + 1) * period - now
     return None
+
+
+def retry_after(wait: float) -> int:
+    """The Retry-After seconds for a wait: whole seconds, rounded up and never 0 (a
+    client told 0 would retry at once into the same window)."""
+    return max(1, ceil(wait))
 
 
 def email_identity(email) -> str | None:

@@ -5,6 +5,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .limits import (
+    MAX_ATTACHMENT_TYPE_LENGTH,
+    MAX_ATTACHMENT_URL_LENGTH,
+    MAX_CLIENT_MESSAGE_ID_LENGTH,
+)
+
 REMOVED_TEXT = "Message removed by a moderator"
 
 
@@ -86,11 +92,13 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
     )
     message_text = models.TextField(blank=True)
-    attachment_url = models.CharField(max_length=500, blank=True)
-    attachment_type = models.CharField(max_length=50, blank=True)
+    attachment_url = models.CharField(max_length=MAX_ATTACHMENT_URL_LENGTH, blank=True)
+    attachment_type = models.CharField(max_length=MAX_ATTACHMENT_TYPE_LENGTH, blank=True)
     sent_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    client_message_id = models.CharField(max_length=64, null=True, blank=True)
+    client_message_id = models.CharField(
+        max_length=MAX_CLIENT_MESSAGE_ID_LENGTH, null=True, blank=True
+    )
     is_hidden = models.BooleanField(default=False)
 
     class Meta:
@@ -176,6 +184,16 @@ class Presence(models.Model):
 
     class Mode(models.TextChoices):
         AUTO = "auto", "Automatic"
+        DO_NOT_DISTURB = "do_not_disturb", "Do not disturb"
+
+    class Status(models.TextChoices):
+        """What a member's partners see, derived when read (selectors.effective_status).
+        The API, the socket events, the page templates and the page script all use
+        these words; the labels are what the pages show."""
+
+        ONLINE = "online", "Online"
+        AWAY = "away", "Away"
+        OFFLINE = "offline", "Offline"
         DO_NOT_DISTURB = "do_not_disturb", "Do not disturb"
 
     user = models.OneToOneField(

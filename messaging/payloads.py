@@ -1,9 +1,20 @@
-"""The JSON shapes of SPEC §3.3 and §4, built in one place for the API, the pages and the
-socket, so every door shows a message the same way (and a hidden one never leaks)."""
+"""The JSON shapes of the API and the socket events, built in one place for the API, the
+pages and the socket, so every door shows a message the same way (and a hidden one never
+leaks). Selectors return data (datetimes, UUIDs); the words and ISO strings are made
+here."""
+
+from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from .models import Message
+
+if TYPE_CHECKING:
+    from alumunity.users.models import User
+
+    from .selectors.inbox import ConversationSummary
+    from .selectors.presence import ConversationStatus
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -39,10 +50,22 @@ def search_result_payload(message: Message, *, viewer_id) -> dict:
     }
 
 
-def member_payload(user) -> dict:
+def conversation_summary_payload(summary: ConversationSummary) -> dict:
+    return {
+        **summary,
+        "other_user_id": str(summary["other_user_id"]),
+        "last_message_at": iso(summary["last_message_at"]),
+    }
+
+
+def conversation_status_payload(status: ConversationStatus) -> dict:
+    return {**status, "other_user_last_seen_at": iso(status["other_user_last_seen_at"])}
+
+
+def member_payload(user: User) -> dict:
     """What one member may see of another: never the email address."""
     return {"id": str(user.pk), "name": user.name, "avatar_url": user.avatar_url or None}
 
 
-def own_account_payload(user) -> dict:
+def own_account_payload(user: User) -> dict:
     return {**member_payload(user), "email": user.email}

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from .names import MAX_PREFIX_LENGTH, name_prefixes
 
+MAX_NAME_LENGTH = 150
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -36,7 +38,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(max_length=254, unique=True)
-    name = models.CharField(max_length=150, db_index=True)
+    name = models.CharField(max_length=MAX_NAME_LENGTH, db_index=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
@@ -104,7 +106,7 @@ class NamePrefix(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="name_prefixes")
     prefix = models.CharField(max_length=MAX_PREFIX_LENGTH)
     # A copy of User.name, kept by User.save(): the sort key of search results.
-    name = models.CharField(max_length=150)
+    name = models.CharField(max_length=MAX_NAME_LENGTH)
 
     class Meta:
         verbose_name = "name prefix"

@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from alumunity.exceptions import InvalidInput
+from alumunity.exceptions import InvalidInput, too_long
+
+from .models import MAX_NAME_LENGTH
 
 User = get_user_model()
 
@@ -20,8 +22,8 @@ def register_member(*, email: str, name: str, password: str) -> User:
         errors["email"] = ["Enter a valid email address."]
     if not name:
         errors["name"] = ["Tell us your name."]
-    elif len(name) > 150:
-        errors["name"] = ["Ensure this field has no more than 150 characters."]
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = [too_long(MAX_NAME_LENGTH)]
     if "email" not in errors and User.objects.filter(email=email).exists():
         errors["email"] = ["An account with this email already exists."]
     try:

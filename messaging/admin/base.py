@@ -1,6 +1,9 @@
 """What every moderation page shares: the reason box, one-page actions, read-only
 change pages, links, excerpts and a paginator that never counts a large table."""
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
@@ -14,13 +17,11 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from .. import selectors
+from .. import selectors, services
+from ..limits import MAX_REASON_LENGTH
 from ..models import Message
 
 User = get_user_model()
-
-
-MAX_REASON_LENGTH = 1000
 
 
 # --- shared pieces ------------------------------------------------------------------------
@@ -128,6 +129,29 @@ class OnePageActions:
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
 
+    def apply_each(
+        self, request, objects: Iterable[Any], change: Callable[[Any, str], bool], done: str
+    ) -> None:
+        """One service call per selected object, each with the action's reason, then one
+        line saying how many changed and how many were already so."""
+        reason = action_reason(request)
+        objects = list(objects)
+        changed = sum(change(obj, reason) for obj in objects)
+        text = f"{changed} {done}."
+        if changed < len(objects):
+            text += f" {len(objects) - changed} already so, left unchanged."
+        self.message_user(request, text, messages.SUCCESS if changed else messages.WARNING)
+
+    def set_hidden(self, request, hidden_messages: Iterable[Message], *, hidden: bool) -> None:
+        self.apply_each(
+            request,
+            hidden_messages,
+            lambda message, reason: services.set_message_hidden(
+                actor=request.user, message=message, hidden=hidden, reason=reason
+            ),
+            "message(s) hidden" if hidden else "message(s) restored",
+        )
+
 
 class ModerationAdmin(OnePageActions, admin.ModelAdmin):
     """Read-only pages whose changes happen only through actions (each one a service
@@ -175,10 +199,3 @@ class ModerationAdmin(OnePageActions, admin.ModelAdmin):
                 )
             )
         return response
-
-    def _report_count(self, request, done: int, total: int, done_text: str) -> None:
-        skipped = total - done
-        text = f"{done} {done_text}."
-        if skipped:
-            text += f" {skipped} already so, left unchanged."
-        self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)

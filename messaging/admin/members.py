@@ -2,13 +2,13 @@
 call), never a form field. The accounts app owns the page; messaging adds its actions
 here, so the accounts never import messaging."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from alumunity.users.admin import UserAdmin
 
 from .. import services
-from .base import OnePageActions, ReasonActionForm, action_reason
+from .base import OnePageActions, ReasonActionForm
 
 User = get_user_model()
 
@@ -18,19 +18,15 @@ class MemberAdmin(OnePageActions, UserAdmin):
     actions = ("suspend_messaging", "unsuspend_messaging")
 
     def _set_suspended(self, request, queryset, *, suspended: bool) -> None:
-        reason = action_reason(request)
-        members = list(queryset)
-        changed = sum(
-            services.set_messaging_suspended(
-                actor=request.user, user=member, suspended=suspended, reason=reason
-            )
-            for member in members
-        )
         verb = "suspended from messaging" if suspended else "allowed to send again"
-        text = f"{changed} member(s) {verb}."
-        if changed < len(members):
-            text += f" {len(members) - changed} already so, left unchanged."
-        self.message_user(request, text, messages.SUCCESS if changed else messages.WARNING)
+        self.apply_each(
+            request,
+            queryset,
+            lambda member, reason: services.set_messaging_suspended(
+                actor=request.user, user=member, suspended=suspended, reason=reason
+            ),
+            f"member(s) {verb}",
+        )
 
     @admin.action(description="Suspend selected members from messaging", permissions=["change"])
     def suspend_messaging(self, request, queryset):

@@ -5,12 +5,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .. import services
 from ..models import Message
 from .base import (
     LargeTablePaginator,
     ModerationAdmin,
-    action_reason,
     admin_link,
     context_table,
     excerpt,
@@ -89,26 +87,10 @@ class MessageAdmin(ModerationAdmin):
     def context(self, message: Message) -> str:
         return context_table(message)
 
-    def _set_hidden(self, request, queryset, *, hidden: bool) -> None:
-        reason = action_reason(request)
-        selected = list(queryset)
-        changed = sum(
-            services.set_message_hidden(
-                actor=request.user, message=message, hidden=hidden, reason=reason
-            )
-            for message in selected
-        )
-        self._report_count(
-            request,
-            changed,
-            len(selected),
-            "message(s) hidden" if hidden else "message(s) restored",
-        )
-
     @admin.action(description="Hide selected messages", permissions=["change"])
     def hide_messages(self, request, queryset):
-        self._set_hidden(request, queryset, hidden=True)
+        self.set_hidden(request, queryset, hidden=True)
 
     @admin.action(description="Unhide selected messages", permissions=["change"])
     def unhide_messages(self, request, queryset):
-        self._set_hidden(request, queryset, hidden=False)
+        self.set_hidden(request, queryset, hidden=False)

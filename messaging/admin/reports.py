@@ -6,11 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .. import services
-from ..models import Report
+from ..models import Message, Report
 from .base import (
     LargeTablePaginator,
     ModerationAdmin,
-    action_reason,
     admin_link,
     context_table,
     excerpt,
@@ -147,47 +146,38 @@ class ReportAdmin(ModerationAdmin):
     def context(self, report: Report) -> str:
         return context_table(report.message)
 
-    def _set_hidden(self, request, queryset, *, hidden: bool) -> None:
-        reason = action_reason(request)
-        reported = {report.message_id: report.message for report in queryset}
-        changed = sum(
-            services.set_message_hidden(
-                actor=request.user, message=message, hidden=hidden, reason=reason
-            )
-            for message in reported.values()
-        )
-        done = "message(s) hidden" if hidden else "message(s) restored"
-        self._report_count(request, changed, len(reported), done)
+    def _reported_messages(self, queryset) -> list[Message]:
+        return list({report.message_id: report.message for report in queryset}.values())
 
     @admin.action(description="Hide the reported messages", permissions=["change"])
     def hide_reported_messages(self, request, queryset):
-        self._set_hidden(request, queryset, hidden=True)
+        self.set_hidden(request, self._reported_messages(queryset), hidden=True)
 
     @admin.action(description="Unhide the reported messages", permissions=["change"])
     def unhide_reported_messages(self, request, queryset):
-        self._set_hidden(request, queryset, hidden=False)
+        self.set_hidden(request, self._reported_messages(queryset), hidden=False)
 
     @admin.action(description="Suspend the senders from messaging", permissions=["change"])
     def suspend_reported_senders(self, request, queryset):
-        reason = action_reason(request)
         senders = {report.message.sender_id: report.message.sender for report in queryset}
-        changed = sum(
-            services.set_messaging_suspended(
+        self.apply_each(
+            request,
+            senders.values(),
+            lambda sender, reason: services.set_messaging_suspended(
                 actor=request.user, user=sender, suspended=True, reason=reason
-            )
-            for sender in senders.values()
+            ),
+            "member(s) suspended from messaging",
         )
-        self._report_count(request, changed, len(senders), "member(s) suspended from messaging")
 
     def _close(self, request, queryset, *, dismiss: bool) -> None:
-        reason = action_reason(request)
-        reports = list(queryset)
-        changed = sum(
-            services.close_report(actor=request.user, report=report, dismiss=dismiss, reason=reason)
-            for report in reports
+        self.apply_each(
+            request,
+            queryset,
+            lambda report, reason: services.close_report(
+                actor=request.user, report=report, dismiss=dismiss, reason=reason
+            ),
+            "report(s) dismissed" if dismiss else "report(s) resolved",
         )
-        done = "report(s) dismissed" if dismiss else "report(s) resolved"
-        self._report_count(request, changed, len(reports), done)
 
     @admin.action(description="Resolve selected reports", permissions=["change"])
     def resolve(self, request, queryset):

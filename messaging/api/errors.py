@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from alumunity.middleware import error_body
+from alumunity.ratelimit import retry_after
 
 from ..exceptions import MessagingError
 
@@ -68,7 +69,7 @@ def exception_handler(exc, context):
             body = error_body(_first_reason(exc.detail))
         response = Response(body, status=exc.status_code)
         if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            response["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+            response["Retry-After"] = str(retry_after(exc.wait))
         return response
 
     if isinstance(exc, (OperationalError, InterfaceError)):

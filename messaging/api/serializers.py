@@ -3,6 +3,11 @@ Output serializers document the shapes of messaging.payloads for the OpenAPI sch
 
 from rest_framework import serializers
 
+from alumunity.users.models import MAX_NAME_LENGTH
+
+from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
+from ..models import Presence
+
 
 class StrictCharField(serializers.CharField):
     """A string, and only a string: 42 or true is a 400, not silently "42"."""
@@ -46,12 +51,12 @@ class HistoryParams(serializers.Serializer):
 
 
 class SearchParams(serializers.Serializer):
-    q = StrictCharField(max_length=200)
+    q = StrictCharField(max_length=MAX_QUERY_LENGTH)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
 
 
 class MemberSearchParams(serializers.Serializer):
-    q = StrictCharField(max_length=200)
+    q = StrictCharField(max_length=MAX_QUERY_LENGTH)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
@@ -60,7 +65,7 @@ class MemberSearchParams(serializers.Serializer):
 
 class RegisterInput(serializers.Serializer):
     email = StrictCharField(max_length=254)
-    name = StrictCharField(max_length=150)
+    name = StrictCharField(max_length=MAX_NAME_LENGTH)
     password = StrictCharField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
@@ -86,11 +91,11 @@ class BlockInput(serializers.Serializer):
 
 class ReportInput(serializers.Serializer):
     message_id = serializers.IntegerField(min_value=1)
-    reason = StrictCharField(max_length=1000)
+    reason = StrictCharField(max_length=MAX_REASON_LENGTH)
 
 
 class PresenceInput(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["do_not_disturb", "auto"])
+    status = serializers.ChoiceField(choices=Presence.Mode.values)
 
 
 # --- documented outputs (the payloads are built in messaging.payloads) ----------------------
@@ -141,9 +146,7 @@ class ConversationSummaryOutput(serializers.Serializer):
     last_message_at = serializers.DateTimeField(allow_null=True)
     unread_count = serializers.IntegerField()
     last_message_from_me = serializers.BooleanField()
-    other_user_status = serializers.ChoiceField(
-        choices=["online", "away", "offline", "do_not_disturb"]
-    )
+    other_user_status = serializers.ChoiceField(choices=Presence.Status.values)
 
 
 class UnreadCountOutput(serializers.Serializer):
@@ -151,9 +154,7 @@ class UnreadCountOutput(serializers.Serializer):
 
 
 class ConversationStatusOutput(serializers.Serializer):
-    other_user_status = serializers.ChoiceField(
-        choices=["online", "away", "offline", "do_not_disturb"]
-    )
+    other_user_status = serializers.ChoiceField(choices=Presence.Status.values)
     other_user_last_seen_at = serializers.DateTimeField(allow_null=True)
     other_user_typing = serializers.BooleanField()
 

@@ -14,6 +14,8 @@ from alumunity.users.services import register_member
 
 from .. import selectors, services
 from ..payloads import (
+    conversation_status_payload,
+    conversation_summary_payload,
     iso,
     member_payload,
     message_payload,
@@ -156,7 +158,8 @@ class InboxApi(MemberApiView):
         summaries, total = selectors.list_conversations(
             user=request.user, limit=params["limit"], offset=params["offset"]
         )
-        return ok_list(summaries, total, "Conversations retrieved.")
+        payload = [conversation_summary_payload(summary) for summary in summaries]
+        return ok_list(payload, total, "Conversations retrieved.")
 
 
 class ConversationApi(MemberApiView):
@@ -280,10 +283,8 @@ class TypingApi(MemberApiView):
 class ConversationStatusApi(MemberApiView):
     @extend_schema(responses={200: enveloped(io.ConversationStatusOutput), **ERRORS})
     def get(self, request, user_id: str):
-        return ok(
-            selectors.conversation_status(user=request.user, other_user_id=user_id),
-            "Status retrieved.",
-        )
+        status = selectors.conversation_status(user=request.user, other_user_id=user_id)
+        return ok(conversation_status_payload(status), "Status retrieved.")
 
 
 class PresenceApi(MemberApiView):

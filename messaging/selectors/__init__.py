@@ -12,33 +12,41 @@ from alumunity.users.selectors import search_members
 from .blocks import blocked_user_ids, count_blocked_users, is_blocked_between, list_blocked_users
 from .history import (
     MessagePage,
+    access_message,
     conversation_between,
     list_messages,
     message_context,
     read_receipts,
 )
-from .inbox import list_conversations, unread_total
+from .inbox import ConversationSummary, list_conversations, unread_total
 from .members import canonical_pair, get_member, parse_user_id
 from .presence import (
     OFFLINE,
+    ConversationStatus,
     LivePresence,
     PresenceState,
+    activity_key,
     conversation_status,
     effective_status,
     live_presence,
     member_presence,
     presence_audience,
+    presence_sent_key,
     socket_count_key,
     socket_left_key,
     typing_key,
 )
-from .search import search_messages, visible_messages
+from .search import search_messages
 
 __all__ = [
     "OFFLINE",
+    "ConversationStatus",
+    "ConversationSummary",
     "LivePresence",
     "MessagePage",
     "PresenceState",
+    "access_message",
+    "activity_key",
     "blocked_user_ids",
     "canonical_pair",
     "conversation_between",
@@ -55,6 +63,7 @@ __all__ = [
     "message_context",
     "parse_user_id",
     "presence_audience",
+    "presence_sent_key",
     "read_receipts",
     "search_members",
     "search_messages",
@@ -62,5 +71,4 @@ __all__ = [
     "socket_left_key",
     "typing_key",
     "unread_total",
-    "visible_messages",
 ]

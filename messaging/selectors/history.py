@@ -43,6 +43,23 @@ def conversation_between(*, user, other_user_id) -> tuple[User, Conversation | N
     return other, conversation
 
 
+def access_message(*, user: User, message_id: object, lock: bool = False) -> Message:
+    """The message `message_id` as `user` may see it, with its conversation: they sent or
+    received it, and it lies after their delete-for-me marker. Anything else, a missing
+    id included, is the same 404, so nobody learns whether someone else's message exists.
+    Every service that acts on one message by id starts here; `lock` takes its row lock
+    (inside the caller's transaction)."""
+    messages = Message.objects.select_related("conversation").filter(
+        Q(sender=user) | Q(recipient=user), pk=message_id
+    )
+    if lock:
+        messages = messages.select_for_update()
+    message = messages.first()
+    if message is None or message.pk <= message.conversation.cleared_through_id_for(user.pk):
+        raise NotFound("Message not found.")
+    return message
+
+
 def _before(anchor: Message) -> Q:
     return Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import NamedTuple, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
@@ -11,59 +12,103 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..models import REMOVED_TEXT, Conversation
-from ..payloads import iso
+from ..models import REMOVED_TEXT, Block, Conversation, Message, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 
 User = get_user_model()
 
 
-def _visible_conversations(user) -> QuerySet[Conversation]:
+class ConversationSummary(TypedDict):
+    """One row of the inbox, as data: payloads.conversation_summary_payload words it."""
+
+    conversation_id: int
+    other_user_id: uuid.UUID
+    other_user_name: str
+    photo_url: str | None
+    last_message: str | None
+    last_message_at: datetime | None
+    unread_count: int
+    last_message_from_me: bool
+    other_user_status: str
+
+
+class _InboxRow(NamedTuple):
+    """A row of _INBOX_PAGE_SQL, its columns in the SELECT's order."""
+
+    conversation_id: int
+    last_message_at: object
+    unread_count: int
+    last_message_text: str | None
+    last_message_hidden: bool | None
+    last_message_from_me: bool | None
+    other_id: object
+    other_name: str
+    other_avatar_url: str
+    presence_mode: str | None
+    presence_last_seen_at: object
+    blocked: bool
+
+
+def _visible_conversations(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(
         Q(user_one=user, last_message_id__gt=F("cleared_through_id_one"))
         | Q(user_two=user, last_message_id__gt=F("cleared_through_id_two"))
     )
 
 
+_TABLES = {
+    "conversation": Conversation._meta.db_table,
+    "message": Message._meta.db_table,
+    "block": Block._meta.db_table,
+    "presence": Presence._meta.db_table,
+    "member": User._meta.db_table,
+}
+
 # The inbox is the most requested read, so its two queries are written as SQL: built
 # through the ORM (a window count, an OR of both sides, an EXISTS over four OuterRefs,
 # five joins, converters per column) they cost more Python than the database took to
 # answer them. Both run unchanged on SQLite and MySQL/MariaDB.
+# Uses index: conversation_one_inbox and conversation_two_inbox (member, -last_message_at),
+# one per side of the OR (an index merge on MariaDB, a multi-index OR on SQLite).
 _INBOX_IDS_SQL = """
     SELECT c.id, COUNT(*) OVER ()
-    FROM messaging_conversation c
+    FROM {conversation} c
     WHERE (c.user_one_id = %s AND c.last_message_id > c.cleared_through_id_one)
        OR (c.user_two_id = %s AND c.last_message_id > c.cleared_through_id_two)
     ORDER BY c.last_message_at DESC, c.id DESC
     LIMIT %s OFFSET %s
-"""
+""".format(**_TABLES)
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
+# Uses index: the primary keys of every table joined (the page's ids, the member, the
+# presence row, the last message), and block_pair_unique (blocker, blocked) for EXISTS.
 _INBOX_PAGE_SQL = """
     SELECT c.id, c.last_message_at,
            CASE WHEN c.user_one_id = %s THEN c.unread_count_one ELSE c.unread_count_two END,
            m.message_text, m.is_hidden, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
-           EXISTS (SELECT 1 FROM messaging_block b
+           EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
                       OR (b.blocker_id = other.id AND b.blocked_id = %s))
-    FROM messaging_conversation c
-    JOIN users_user other
+    FROM {conversation} c
+    JOIN {member} other
       ON other.id = CASE WHEN c.user_one_id = %s THEN c.user_two_id ELSE c.user_one_id END
-    LEFT JOIN messaging_presence presence ON presence.user_id = other.id
-    LEFT JOIN messaging_message m ON m.id = c.last_message_id
-    WHERE c.id IN ({ids})
+    LEFT JOIN {presence} presence ON presence.user_id = other.id
+    LEFT JOIN {message} m ON m.id = c.last_message_id
+    WHERE c.id IN ({{ids}})
     ORDER BY c.last_message_at DESC, c.id DESC
-"""
+""".format(**_TABLES)
 
 
-def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], int]:
-    """Conversation summaries (SPEC §3.3), newest activity first; two queries whatever
-    the number of conversations: the page's ids with the total (a window count over the
-    conversation rows alone, so they are read once and nothing is joined yet), then the
-    page with its last messages, the other members, their presence and whether a block
-    stands between. Only a page past the end needs a COUNT of its own."""
+def list_conversations(
+    *, user: User, limit: int, offset: int
+) -> tuple[list[ConversationSummary], int]:
+    """Conversation summaries, newest activity first; two queries whatever the number of
+    conversations: the page's ids with the total (a window count over the conversation
+    rows alone, so they are read once and nothing is joined yet), then the page with its
+    last messages, the other members, their presence and whether a block stands
+    between. Only a page past the end needs a COUNT of its own."""
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
@@ -74,30 +119,34 @@ def list_conversations(*, user, limit: int, offset: int) -> tuple[list[dict], in
         ids = [pk for pk, _ in ids_and_total]
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
         cursor.execute(sql, [me, me, me, me, me, *ids])
-        rows = cursor.fetchall()
-    others = [(_uuid(row[6]), _moment(row[10])) for row in rows]
-    live = live_presence(other_id for other_id, last_seen in others if last_seen)
+        rows = [_InboxRow._make(row) for row in cursor.fetchall()]
+    last_seen = {_uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows}
+    live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
     summaries = []
-    for row, (other_id, last_seen) in zip(rows, others, strict=True):
-        pk, last_at, unread, text, hidden, from_me, _, name, avatar, mode, _, blocked = row
+    for row in rows:
+        other_id = _uuid(row.other_id)
         status = (
             OFFLINE
-            if blocked
-            else effective_status(PresenceState(mode, last_seen), now=now, live=live.get(other_id))
+            if row.blocked
+            else effective_status(
+                PresenceState(row.presence_mode, last_seen[other_id]),
+                now=now,
+                live=live.get(other_id),
+            )
         )
         summaries.append(
-            {
-                "conversation_id": pk,
-                "other_user_id": str(other_id),
-                "other_user_name": name,
-                "photo_url": avatar or None,
-                "last_message": REMOVED_TEXT if hidden else text,
-                "last_message_at": iso(_moment(last_at)),
-                "unread_count": unread,
-                "last_message_from_me": bool(from_me),
-                "other_user_status": status,
-            }
+            ConversationSummary(
+                conversation_id=row.conversation_id,
+                other_user_id=other_id,
+                other_user_name=row.other_name,
+                photo_url=row.other_avatar_url or None,
+                last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
+                last_message_at=_moment(row.last_message_at),
+                unread_count=row.unread_count,
+                last_message_from_me=bool(row.last_message_from_me),
+                other_user_status=status,
+            )
         )
     return summaries, ids_and_total[0][1]
 

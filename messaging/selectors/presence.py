@@ -4,24 +4,48 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
+from alumunity.users.models import User
+
 from ..exceptions import NotFound
 from ..models import Conversation, Presence
-from ..payloads import iso
 from .blocks import blocked_user_ids
 from .members import get_member
 
-OFFLINE = "offline"
+OFFLINE = Presence.Status.OFFLINE
 
 
-def typing_key(*, from_user_id, to_user_id) -> str:
+# --- cache keys: every presence and typing entry, named here and nowhere else -----------
+# Open sockets are counted per member in the cache (shared by every server process with
+# Redis); the services write these keys, the reads below and the services read them.
+
+
+def typing_key(*, from_user_id: object, to_user_id: object) -> str:
     return f"typing:{from_user_id}:{to_user_id}"
+
+
+def socket_count_key(user_id: object) -> str:
+    return f"sockets:{user_id}"
+
+
+def socket_left_key(user_id: object) -> str:
+    return f"sockets-left:{user_id}"
+
+
+def activity_key(user_id: object) -> str:
+    """Set while the member's last activity is fresh enough not to be written again."""
+    return f"activity:{user_id}"
+
+
+def presence_sent_key(user_id: object) -> str:
+    """The status the member's partners were last told."""
+    return f"presence-sent:{user_id}"
 
 
 class PresenceState(NamedTuple):
@@ -37,14 +61,6 @@ class LivePresence:
 
     sockets: int = 0
     left_at: datetime | None = None
-
-
-def socket_count_key(user_id) -> str:
-    return f"sockets:{user_id}"
-
-
-def socket_left_key(user_id) -> str:
-    return f"sockets-left:{user_id}"
 
 
 def live_presence(user_ids) -> dict:
@@ -83,14 +99,14 @@ def effective_status(
     ):
         return OFFLINE
     if presence.mode == Presence.Mode.DO_NOT_DISTURB:
-        return Presence.Mode.DO_NOT_DISTURB
+        return Presence.Status.DO_NOT_DISTURB
     idle = (now or timezone.now()) - presence.last_seen_at
     if idle <= timedelta(seconds=settings.MESSAGING["ONLINE_WINDOW_SECONDS"]):
-        return "online"
+        return Presence.Status.ONLINE
     if (live is not None and live.sockets > 0) or idle <= timedelta(
         seconds=settings.MESSAGING["AWAY_WINDOW_SECONDS"]
     ):
-        return "away"
+        return Presence.Status.AWAY
     return OFFLINE
 
 
@@ -118,19 +134,25 @@ def presence_audience(*, user, limit: int = 500) -> list:
     return [partner for partner in partners if partner not in hidden]
 
 
-def conversation_status(*, user, other_user_id) -> dict:
+class ConversationStatus(TypedDict):
+    """The other member as a conversation's header shows them: payloads words it."""
+
+    other_user_status: str
+    other_user_last_seen_at: datetime | None
+    other_user_typing: bool
+
+
+def conversation_status(*, user: User, other_user_id: object) -> ConversationStatus:
     other = get_member(other_user_id)
     if other.pk == user.pk:
         raise NotFound("Member not found.")
     presence = Presence.objects.filter(user=other).first()
     if other.pk in blocked_user_ids(user=user):
-        return {
-            "other_user_status": OFFLINE,
-            "other_user_last_seen_at": None,
-            "other_user_typing": False,
-        }
-    return {
-        "other_user_status": effective_status(presence, live=live_presence([other.pk])[other.pk]),
-        "other_user_last_seen_at": iso(presence.last_seen_at) if presence else None,
-        "other_user_typing": bool(cache.get(typing_key(from_user_id=other.pk, to_user_id=user.pk))),
-    }
+        return ConversationStatus(
+            other_user_status=OFFLINE, other_user_last_seen_at=None, other_user_typing=False
+        )
+    return ConversationStatus(
+        other_user_status=effective_status(presence, live=live_presence([other.pk])[other.pk]),
+        other_user_last_seen_at=presence.last_seen_at if presence else None,
+        other_user_typing=bool(cache.get(typing_key(from_user_id=other.pk, to_user_id=user.pk))),
+    )

@@ -12,15 +12,7 @@ services`).
 
 from .blocks import block_user, unblock_user
 from .conversations import delete_conversation
-from .messages import (
-    MAX_ATTACHMENT_TYPE_LENGTH,
-    MAX_ATTACHMENT_URL_LENGTH,
-    MAX_CLIENT_MESSAGE_ID_LENGTH,
-    MAX_REPORT_REASON_LENGTH,
-    MAX_TEXT_LENGTH,
-    SendResult,
-    send_message,
-)
+from .messages import SendRequest, SendResult, check_message, do_send_message, send_message
 from .moderation import close_report, report_message, set_message_hidden, set_messaging_suspended
 from .presence import (
     close_socket,
@@ -34,12 +26,10 @@ from .presence import (
 from .reads import mark_conversation_read, mark_read, open_conversation
 
 __all__ = [
-    "MAX_ATTACHMENT_TYPE_LENGTH",
-    "MAX_ATTACHMENT_URL_LENGTH",
-    "MAX_CLIENT_MESSAGE_ID_LENGTH",
-    "MAX_REPORT_REASON_LENGTH",
-    "MAX_TEXT_LENGTH",
+    "SendRequest",
     "SendResult",
+    "check_message",
+    "do_send_message",
     "block_user",
     "close_report",
     "close_socket",

@@ -1,7 +1,10 @@
-"""Sending a message: check the request, then write it under the conversation's lock."""
+"""Sending a message, in two steps as every write of version 2 will be: check_message
+validates the request and returns it clean (no write, no lock), do_send_message locks
+the conversation, inserts and publishes after commit. send_message runs both."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,18 +13,25 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alumunity.users.models import User
+
 from .. import events
 from ..exceptions import BlockedError, InvalidInput, SuspendedError
+from ..limits import (
+    MAX_ATTACHMENT_TYPE_LENGTH,
+    MAX_ATTACHMENT_URL_LENGTH,
+    MAX_CLIENT_MESSAGE_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    check_length,
+    reject_nul,
+)
 from ..models import Conversation, Message
 from ..selectors import canonical_pair, get_member, is_blocked_between, parse_user_id
 
-MAX_TEXT_LENGTH = 5000
-MAX_ATTACHMENT_URL_LENGTH = 500
-MAX_ATTACHMENT_TYPE_LENGTH = 50
-MAX_CLIENT_MESSAGE_ID_LENGTH = 64
-MAX_REPORT_REASON_LENGTH = 1000
-
 _http_url = URLValidator(schemes=["http", "https"])
+# A send that loses the race to create its pair's conversation starts again; two losses
+# in a row would need a third writer creating the same pair, which cannot happen.
+_SEND_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -30,13 +40,136 @@ class SendResult:
     created: bool
 
 
-def _reject_nul(field: str, value: str) -> None:
-    if "\x00" in value:
-        raise InvalidInput.for_field(field, "Null characters are not allowed.")
+@dataclass(frozen=True)
+class SendRequest:
+    """A send that passed every check, its fields trimmed. `original` is set when it
+    retries a send already made (same client_message_id): nothing is written then."""
+
+    sender: User
+    recipient: User | None
+    text: str
+    attachment_url: str
+    attachment_type: str
+    client_message_id: str | None
+    original: Message | None = None
+
+
+def send_message(
+    *,
+    sender: User,
+    recipient_id: uuid.UUID | str | None,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendResult:
+    """Send one message. A retry with the same `client_message_id` returns the original
+    message (created=False) and changes nothing."""
+    request = check_message(
+        sender=sender,
+        recipient_id=recipient_id,
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    if request.original is not None:
+        return SendResult(request.original, created=False)
+    return do_send_message(request)
+
+
+def check_message(
+    *,
+    sender: User,
+    recipient_id: uuid.UUID | str | None,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendRequest:
+    """Every rule a send must pass, in the order its errors are reported: the fields
+    themselves, then a retry (answered before anything else is checked, so a retry
+    after a block still finds its original), the recipient, suspension, blocks."""
+    text, attachment_url, attachment_type, client_message_id = _clean_send_input(
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    fields = {
+        "text": text,
+        "attachment_url": attachment_url,
+        "attachment_type": attachment_type,
+        "client_message_id": client_message_id,
+    }
+    original = _original_send(sender, client_message_id)
+    if original is not None:
+        return SendRequest(sender=sender, recipient=None, original=original, **fields)
+    recipient_uuid = parse_user_id(recipient_id)
+    if recipient_uuid == sender.pk:
+        raise InvalidInput.for_field("recipient_id", "You cannot send a message to yourself.")
+    recipient = get_member(recipient_uuid)
+    if sender.messaging_suspended:
+        raise SuspendedError()
+    if is_blocked_between(sender.pk, recipient.pk):
+        raise BlockedError()
+    return SendRequest(sender=sender, recipient=recipient, **fields)
+
+
+def do_send_message(request: SendRequest) -> SendResult:
+    """Write a checked send: lock the pair's conversation (created on first use), insert
+    the message, move the counters, and publish `message.new` after commit."""
+    for attempt in range(_SEND_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _insert_message(request)
+        except _ConversationRaced:
+            if attempt == _SEND_ATTEMPTS - 1:
+                raise
+        except IntegrityError:
+            # The same client_message_id raced in through another conversation row.
+            original = _original_send(request.sender, request.client_message_id)
+            if original is None:
+                raise
+            return SendResult(original, created=False)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _insert_message(request: SendRequest) -> SendResult:
+    sender, recipient = request.sender, request.recipient
+    assert recipient is not None  # only a retry has none, and a retry is never written
+    conversation = _locked_conversation(sender.pk, recipient.pk)
+    # Checked again under the lock: a concurrent retry may have just committed.
+    original = _original_send(sender, request.client_message_id)
+    if original is not None:
+        return SendResult(original, created=False)
+    message = Message.objects.create(
+        conversation=conversation,
+        sender=sender,
+        recipient=recipient,
+        message_text=request.text,
+        attachment_url=request.attachment_url,
+        attachment_type=request.attachment_type,
+        client_message_id=request.client_message_id,
+        sent_at=timezone.now(),
+    )
+    recipient_side = conversation.side_of(recipient.pk)
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_message=message,
+        last_message_at=message.sent_at,
+        message_count=F("message_count") + 1,
+        **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
+    )
+    events.message_new(message)
+    return SendResult(message, created=True)
 
 
 def _clean_send_input(
-    *, text: str | None, attachment_url: str | None, attachment_type: str | None, client_message_id
+    *,
+    text: str | None,
+    attachment_url: str | None,
+    attachment_type: str | None,
+    client_message_id: str | None,
 ) -> tuple[str, str, str, str | None]:
     text = (text or "").strip()
     attachment_url = (attachment_url or "").strip()
@@ -48,35 +181,20 @@ def _clean_send_input(
         ("attachment_type", attachment_type),
         ("client_message_id", client_message_id or ""),
     ):
-        _reject_nul(field, value)
-    if len(text) > MAX_TEXT_LENGTH:
-        raise InvalidInput.for_field(
-            "message_text", f"Ensure this field has no more than {MAX_TEXT_LENGTH} characters."
-        )
+        reject_nul(field, value)
+    check_length("message_text", text, MAX_TEXT_LENGTH)
     if not text and not attachment_url:
         raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
     if attachment_url:
-        if len(attachment_url) > MAX_ATTACHMENT_URL_LENGTH:
-            raise InvalidInput.for_field(
-                "attachment_url",
-                f"Ensure this field has no more than {MAX_ATTACHMENT_URL_LENGTH} characters.",
-            )
+        check_length("attachment_url", attachment_url, MAX_ATTACHMENT_URL_LENGTH)
         try:
             _http_url(attachment_url)
         except ValidationError:
             raise InvalidInput.for_field(
                 "attachment_url", "Enter a valid http or https URL."
             ) from None
-    if len(attachment_type) > MAX_ATTACHMENT_TYPE_LENGTH:
-        raise InvalidInput.for_field(
-            "attachment_type",
-            f"Ensure this field has no more than {MAX_ATTACHMENT_TYPE_LENGTH} characters.",
-        )
-    if client_message_id and len(client_message_id) > MAX_CLIENT_MESSAGE_ID_LENGTH:
-        raise InvalidInput.for_field(
-            "client_message_id",
-            f"Ensure this field has no more than {MAX_CLIENT_MESSAGE_ID_LENGTH} characters.",
-        )
+    check_length("attachment_type", attachment_type, MAX_ATTACHMENT_TYPE_LENGTH)
+    check_length("client_message_id", client_message_id or "", MAX_CLIENT_MESSAGE_ID_LENGTH)
     return text, attachment_url, attachment_type, client_message_id
 
 
@@ -84,7 +202,7 @@ class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
 
-def _locked_conversation(first_id, second_id) -> Conversation:
+def _locked_conversation(first_id: uuid.UUID, second_id: uuid.UUID) -> Conversation:
     """The pair's conversation, created on first use, locked for this transaction."""
     user_one_id, user_two_id = canonical_pair(first_id, second_id)
     conversation = (
@@ -107,76 +225,7 @@ def _locked_conversation(first_id, second_id) -> Conversation:
     )
 
 
-def _original_send(sender, client_message_id: str | None) -> Message | None:
+def _original_send(sender: User, client_message_id: str | None) -> Message | None:
     if not client_message_id:
         return None
     return Message.objects.filter(sender=sender, client_message_id=client_message_id).first()
-
-
-def send_message(
-    *,
-    sender,
-    recipient_id,
-    text: str | None,
-    attachment_url: str | None = None,
-    attachment_type: str | None = None,
-    client_message_id: str | None = None,
-) -> SendResult:
-    """Send one message. A retry with the same `client_message_id` returns the original
-    message (created=False) and changes nothing."""
-    text, attachment_url, attachment_type, client_message_id = _clean_send_input(
-        text=text,
-        attachment_url=attachment_url,
-        attachment_type=attachment_type,
-        client_message_id=client_message_id,
-    )
-    original = _original_send(sender, client_message_id)
-    if original is not None:
-        return SendResult(original, created=False)
-
-    recipient_uuid = parse_user_id(recipient_id)
-    if recipient_uuid == sender.pk:
-        raise InvalidInput.for_field("recipient_id", "You cannot send a message to yourself.")
-    recipient = get_member(recipient_uuid)
-    if sender.messaging_suspended:
-        raise SuspendedError()
-    if is_blocked_between(sender.pk, recipient.pk):
-        raise BlockedError()
-
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                conversation = _locked_conversation(sender.pk, recipient.pk)
-                # Checked again under the lock: a concurrent retry may have just committed.
-                original = _original_send(sender, client_message_id)
-                if original is not None:
-                    return SendResult(original, created=False)
-                message = Message.objects.create(
-                    conversation=conversation,
-                    sender=sender,
-                    recipient=recipient,
-                    message_text=text,
-                    attachment_url=attachment_url,
-                    attachment_type=attachment_type,
-                    client_message_id=client_message_id,
-                    sent_at=timezone.now(),
-                )
-                recipient_side = conversation.side_of(recipient.pk)
-                Conversation.objects.filter(pk=conversation.pk).update(
-                    last_message=message,
-                    last_message_at=message.sent_at,
-                    message_count=F("message_count") + 1,
-                    **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
-                )
-                events.message_new(message)
-            break
-        except _ConversationRaced:
-            if attempt == 2:
-                raise
-        except IntegrityError:
-            # The same client_message_id raced in through another conversation row.
-            original = _original_send(sender, client_message_id)
-            if original is None:
-                raise
-            return SendResult(original, created=False)
-    return SendResult(message, created=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from .. import events
-from ..exceptions import InvalidInput, NotFound
+from ..exceptions import InvalidInput
+from ..limits import MAX_REPORT_REASON_LENGTH, check_length, reject_nul
 from ..models import Message, ModerationLogEntry, Report
-from .messages import MAX_REPORT_REASON_LENGTH, _reject_nul
+from ..selectors import access_message
 
 User = get_user_model()
 
@@ -19,20 +19,11 @@ def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
     """File a report for the staff queue. Only a participant may report a message they
     can see; one open report per member and message (a repeat updates its reason)."""
     reason = (reason or "").strip()
-    _reject_nul("reason", reason)
+    reject_nul("reason", reason)
     if not reason:
         raise InvalidInput.for_field("reason", "Say why you are reporting this message.")
-    if len(reason) > MAX_REPORT_REASON_LENGTH:
-        raise InvalidInput.for_field(
-            "reason", f"Ensure this field has no more than {MAX_REPORT_REASON_LENGTH} characters."
-        )
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(Q(sender=reporter) | Q(recipient=reporter), pk=message_id)
-        .first()
-    )
-    if message is None or message.pk <= message.conversation.cleared_through_id_for(reporter.pk):
-        raise NotFound("Message not found.")
+    check_length("reason", reason, MAX_REPORT_REASON_LENGTH)
+    message = access_message(user=reporter, message_id=message_id)
     with transaction.atomic():
         report = (
             Report.objects.select_for_update()

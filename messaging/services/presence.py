@@ -11,10 +11,12 @@ from .. import events
 from ..exceptions import InvalidInput, SuspendedError
 from ..models import Presence
 from ..selectors import (
+    activity_key,
     get_member,
     is_blocked_between,
     member_presence,
     presence_audience,
+    presence_sent_key,
     socket_count_key,
     socket_left_key,
     typing_key,
@@ -51,7 +53,7 @@ def record_activity(*, user) -> None:
     """Note that the member is active. Written at most every ACTIVITY_WRITE_SECONDS per
     member (the cache remembers the last write), so requests stay read-only."""
     if not cache.add(
-        f"activity:{user.pk}", True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"]
+        activity_key(user.pk), True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"]
     ):
         return
     _write_last_seen(user, timezone.now())
@@ -76,7 +78,7 @@ def _publish_presence(user) -> None:
     """Tell the member's partners (never a blocked one) their status, when it changed
     since the last time anyone was told."""
     state = member_presence(user_id=user.pk)
-    sent_key = f"presence-sent:{user.pk}"
+    sent_key = presence_sent_key(user.pk)
     if cache.get(sent_key) == state["status"]:
         return
     cache.set(sent_key, state["status"], timeout=24 * 60 * 60)
@@ -94,7 +96,10 @@ def _show_presence_between(first, second, *, visible: bool) -> None:
         else:
             events.typing(user_id=member.pk, to_user_id=audience.pk, is_typing=False)
             events.presence(
-                user_id=member.pk, status="offline", last_seen_at=None, audience=[audience.pk]
+                user_id=member.pk,
+                status=Presence.Status.OFFLINE,
+                last_seen_at=None,
+                audience=[audience.pk],
             )
 
 
@@ -117,7 +122,7 @@ def open_socket(*, user) -> None:
         cache.set(key, 1, timeout=_socket_ttl())
     cache.touch(key, _socket_ttl())
     _write_last_seen(user, timezone.now())
-    cache.set(f"activity:{user.pk}", True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"])
+    cache.set(activity_key(user.pk), True, timeout=settings.MESSAGING["ACTIVITY_WRITE_SECONDS"])
     _publish_presence(user)
 
 
@@ -149,5 +154,5 @@ def close_socket(*, user) -> None:
     cache.set(socket_left_key(user.pk), now, timeout=_socket_ttl())
     # The next request writes its activity at once, ending "offline" if the member is
     # still there (a page that fell back to polling).
-    cache.delete(f"activity:{user.pk}")
+    cache.delete(activity_key(user.pk))
     _publish_presence(user)

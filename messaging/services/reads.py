@@ -12,18 +12,14 @@ from django.utils import timezone
 from .. import events
 from ..exceptions import NotFound
 from ..models import Conversation, Message
-from ..selectors import MessagePage, list_messages
+from ..selectors import MessagePage, access_message, list_messages
 
 
 def mark_read(*, reader, message_id: int) -> Message:
     """Mark one message read. Only its recipient may, and only while it is visible to
     them; anyone else gets the same 404 as for a missing message. Idempotent."""
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(pk=message_id, recipient=reader)
-        .first()
-    )
-    if message is None or message.pk <= message.conversation.cleared_through_id_for(reader.pk):
+    message = access_message(user=reader, message_id=message_id)
+    if message.recipient_id != reader.pk:
         raise NotFound("Message not found.")
     if message.read_at is not None:
         return message

@@ -1,11 +1,15 @@
-"""Small helpers for the page templates: avatars drawn from a name, and the real-time
-script included only when it is installed."""
+"""Small helpers for the page templates: avatars drawn from a name, presence words, the
+words the page script shows, and the real-time script included only when installed."""
 
 import hashlib
 from functools import cache
 
 from django import template
 from django.contrib.staticfiles import finders
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+from ..models import REMOVED_TEXT, Presence
 
 register = template.Library()
 
@@ -24,6 +28,21 @@ def initials(name: str) -> str:
 def avatar_hue(key) -> int:
     """A stable colour (one of a few CSS classes, since a strict CSP forbids inline styles)."""
     return hashlib.sha256(str(key).encode()).digest()[0] % AVATAR_HUES
+
+
+@register.filter
+def presence_label(status: str) -> str:
+    """ "Online", "Away"...: what the pages say for a status word."""
+    return Presence.Status(status).label
+
+
+@register.simple_tag
+def page_words() -> SafeString:
+    """The words the page script shows that the server also says (the placeholder of a
+    hidden message, each presence status), as a JSON data block the script reads, so
+    both come from one place."""
+    words = {"removed_text": REMOVED_TEXT, "presence": dict(Presence.Status.choices)}
+    return json_script(words, "page-words")
 
 
 @register.simple_tag

@@ -1,7 +1,6 @@
 """Account pages: log in, log out, sign up (session auth, CSRF, throttled like the API)."""
 
 from http import HTTPStatus
-from math import ceil
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
@@ -9,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alumunity.ratelimit import count_hit, email_identity
+from alumunity.ratelimit import count_hit, email_identity, retry_after
 from alumunity.users.services import register_member
 from messaging import services
 from messaging.exceptions import MessagingError
@@ -27,7 +26,7 @@ def _next_url(request) -> str:
 
 
 def _throttled(request, template: str, form, wait: float):
-    seconds = max(1, ceil(wait))
+    seconds = retry_after(wait)
     form.add_error(None, f"Too many attempts. Please wait {seconds} seconds and try again.")
     response = render(
         request,

@@ -3,6 +3,8 @@ strength, duplicates) live in alumunity.users.services.register_member."""
 
 from django import forms
 
+from alumunity.users.models import MAX_NAME_LENGTH
+
 
 class LoginForm(forms.Form):
     email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
@@ -15,7 +17,9 @@ class LoginForm(forms.Form):
 
 
 class SignupForm(forms.Form):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    name = forms.CharField(
+        max_length=MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"autofocus": True})
+    )
     email = forms.CharField(max_length=254, widget=forms.EmailInput)
     password = forms.CharField(max_length=4096, strip=False, widget=forms.PasswordInput)
 

@@ -10,7 +10,6 @@ import hashlib
 import json
 from functools import wraps
 from http import HTTPStatus
-from math import ceil
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -22,15 +21,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from alumunity.ratelimit import count_hit
+from alumunity.ratelimit import count_hit, retry_after
 from messaging import selectors, services
 from messaging.exceptions import MessagingError, NotFound
-from messaging.payloads import iso, search_result_payload
+from messaging.limits import MAX_QUERY_LENGTH
+from messaging.payloads import (
+    conversation_status_payload,
+    conversation_summary_payload,
+    iso,
+    search_result_payload,
+)
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
 PEOPLE_LIMIT = 10
-MAX_QUERY_LENGTH = 200
 # A page asks about the receipts of at most this many of its own unread messages.
 MAX_RECEIPT_IDS = 100
 # Ids are 64-bit: anything larger is no id at all (and would overflow the database driver).
@@ -107,6 +111,11 @@ def _query(request) -> str:
     return request.GET.get("q", "").replace("\x00", "").strip()
 
 
+def _status(request, other) -> dict:
+    status = selectors.conversation_status(user=request.user, other_user_id=other.pk)
+    return conversation_status_payload(status)
+
+
 def _unread_total(request) -> int:
     return selectors.unread_total(user=request.user)
 
@@ -115,9 +124,8 @@ def _unread_total(request) -> int:
 
 
 def _list_context(request, *, offset: int = 0) -> dict:
-    summaries, total = selectors.list_conversations(
-        user=request.user, limit=PAGE_SIZE, offset=offset
-    )
+    found, total = selectors.list_conversations(user=request.user, limit=PAGE_SIZE, offset=offset)
+    summaries = [conversation_summary_payload(summary) for summary in found]
     unread_total = _unread_total(request)
     # Polling sends this back; an unchanged list is answered with an empty 204.
     fingerprint = hashlib.sha256(
@@ -251,9 +259,7 @@ def _conversation_page(
     context.update(
         {
             "has_newer": has_newer,
-            "status": selectors.conversation_status(
-                user=request.user, other_user_id=page.other_user.pk
-            ),
+            "status": _status(request, page.other_user),
             "i_blocked": page.other_user.pk in blocked_by_me,
             "unread_total": _unread_total(request),
             "notice": notice,
@@ -279,7 +285,7 @@ def send(request, user_id):
     wait = count_hit(scope="send", identity=str(request.user.pk), rate=settings.SEND_RATE)
     try:
         if wait is not None:
-            seconds = max(1, ceil(wait))
+            seconds = retry_after(wait)
             raise MessagingError(
                 f"You are sending messages too fast. Try again in {seconds} seconds."
             )
@@ -300,7 +306,7 @@ def send(request, user_id):
                 request, user_id, error=error.message, draft=text, status=status
             )
         if wait is not None:
-            response["Retry-After"] = str(max(1, ceil(wait)))
+            response["Retry-After"] = str(retry_after(wait))
         return response
     if not _wants_json(request):
         return redirect("messaging:conversation", user_id=user_id)
@@ -329,7 +335,7 @@ def updates(request, user_id):
     receipts = selectors.read_receipts(
         sender=request.user, message_ids=_id_list(request.GET.get("unread", ""))
     )
-    status = selectors.conversation_status(user=request.user, other_user_id=page.other_user.pk)
+    status = _status(request, page.other_user)
     context = {"other": page.other_user, "history": page.messages, "status": status}
     return JsonResponse(
         {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from conftest import client_for
 from messaging import selectors, services
 from messaging.models import Presence
-from messaging.payloads import iso
+from messaging.payloads import conversation_status_payload, iso
 from messaging.tests.factories import send
 
 from .helpers import (
@@ -36,7 +36,10 @@ async def presence_event(socket) -> dict:
 
 
 async def status_seen_by(viewer, member) -> dict:
-    return await sync_to_async(selectors.conversation_status)(user=viewer, other_user_id=member.pk)
+    status = await sync_to_async(selectors.conversation_status)(
+        user=viewer, other_user_id=member.pk
+    )
+    return conversation_status_payload(status)
 
 
 @async_test

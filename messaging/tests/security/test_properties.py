@@ -173,7 +173,7 @@ def check_what_everyone_sees(people, model):
 
         # The inbox: one row per conversation with something visible, exact counts.
         summaries, total = selectors.list_conversations(user=person, limit=100, offset=0)
-        by_other = {row["other_user_id"]: row for row in summaries}
+        by_other = {str(row["other_user_id"]): row for row in summaries}
         expected_others = {
             str(people[j].pk) for j in range(MEMBERS) if j != i and model.visible(i, j)
         }

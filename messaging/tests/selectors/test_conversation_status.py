@@ -6,7 +6,6 @@ from django.utils import timezone
 from messaging import selectors, services
 from messaging.exceptions import NotFound
 from messaging.models import Presence
-from messaging.payloads import iso
 
 
 def test_status_shows_presence_last_seen_and_typing(user, other_user):
@@ -16,7 +15,7 @@ def test_status_shows_presence_last_seen_and_typing(user, other_user):
 
     assert selectors.conversation_status(user=user, other_user_id=other_user.pk) == {
         "other_user_status": "away",
-        "other_user_last_seen_at": iso(seen),
+        "other_user_last_seen_at": seen,
         "other_user_typing": True,
     }
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from messaging import selectors, services
 from messaging.models import Conversation, Presence
-from messaging.payloads import iso
 from messaging.tests.factories import UserFactory, send
 from messaging.tests.invariants import assert_unread_counters_exact
 
@@ -28,11 +27,11 @@ def test_summary_has_every_field_of_the_contract(user, other_user):
     assert summaries == [
         {
             "conversation_id": last.conversation_id,
-            "other_user_id": str(other_user.pk),
+            "other_user_id": other_user.pk,
             "other_user_name": "Grace Hopper",
             "photo_url": "https://cdn.example.org/grace.png",
             "last_message": "hello back",
-            "last_message_at": iso(last.sent_at),
+            "last_message_at": last.sent_at,
             "unread_count": 1,
             "last_message_from_me": False,
             "other_user_status": "offline",
