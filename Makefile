@@ -53,9 +53,10 @@ bench: install ## Benchmark every endpoint at 10k and 1M messages (SQLite, or DA
 screenshots: install ## Retake the README's page screenshots (docs/screenshots) in Chromium
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py -k screenshots -q
 
-lint: install ## ruff check and ruff format --check
+lint: install ## ruff check, ruff format --check and mypy (mypy.ini)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install ## Format the code with ruff
 	$(BIN)/ruff format .

@@ -34,8 +34,9 @@ def current_request_id() -> str:
 
 
 def error_body(message: str, *, errors: dict | None = None) -> dict:
-    """The SPEC §3.1 error envelope, for errors raised before a view runs."""
-    body = {"success": False, "data": None, "message": message}
+    """The error envelope ({"success": false, "data": null, "message", "errors"?,
+    "request_id"}), for errors raised before a view runs."""
+    body: dict[str, object] = {"success": False, "data": None, "message": message}
     if errors:
         body["errors"] = errors
     body["request_id"] = current_request_id()

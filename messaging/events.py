@@ -6,10 +6,12 @@ clients catch up by polling."""
 import asyncio
 import hashlib
 import logging
+import uuid
 from collections.abc import Iterable
+from datetime import datetime
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
 from django.db import transaction
 
 from .models import Message
@@ -18,11 +20,11 @@ from .payloads import iso, message_payload
 logger = logging.getLogger(__name__)
 
 
-def user_group(user_id) -> str:
+def user_group(user_id: object) -> str:
     return f"user_{str(user_id).replace('-', '')}"
 
 
-async def _send_to_groups(layer, groups: list[str], event: dict) -> None:
+async def _send_to_groups(layer: BaseChannelLayer, groups: list[str], event: dict) -> None:
     # The layer dispatches on "type": message.new reaches the consumer's message_new.
     results = await asyncio.gather(
         *(layer.group_send(group, event) for group in groups), return_exceptions=True
@@ -50,11 +52,11 @@ def _deliver_to_groups(groups: list[str], event: dict) -> None:
         logger.warning("could not publish %s", event["type"], exc_info=True)
 
 
-def _deliver(user_ids: Iterable, event: dict) -> None:
+def _deliver(user_ids: Iterable[uuid.UUID], event: dict) -> None:
     _deliver_to_groups([user_group(user_id) for user_id in user_ids], event)
 
 
-def publish(user_ids: Iterable, event: dict) -> None:
+def publish(user_ids: Iterable[uuid.UUID], event: dict) -> None:
     recipients = list(dict.fromkeys(user_ids))
     transaction.on_commit(lambda: _deliver(recipients, event))
 
@@ -73,7 +75,12 @@ def message_new(message: Message) -> None:
 
 
 def message_read(
-    *, conversation_id: int, message_ids: list[int], reader_id, sender_id, read_at
+    *,
+    conversation_id: int,
+    message_ids: list[int],
+    reader_id: uuid.UUID,
+    sender_id: uuid.UUID,
+    read_at: datetime,
 ) -> None:
     publish(
         [sender_id, reader_id],
@@ -98,11 +105,13 @@ def message_hidden(message: Message) -> None:
     )
 
 
-def typing(*, user_id, to_user_id, is_typing: bool) -> None:
+def typing(*, user_id: uuid.UUID, to_user_id: uuid.UUID, is_typing: bool) -> None:
     publish([to_user_id], {"type": "typing", "user_id": str(user_id), "is_typing": is_typing})
 
 
-def presence(*, user_id, status: str, last_seen_at, audience: Iterable) -> None:
+def presence(
+    *, user_id: uuid.UUID, status: str, last_seen_at: datetime | None, audience: Iterable[uuid.UUID]
+) -> None:
     publish(
         audience,
         {
@@ -114,5 +123,5 @@ def presence(*, user_id, status: str, last_seen_at, audience: Iterable) -> None:
     )
 
 
-def conversation_deleted(*, conversation_id: int, user_id) -> None:
+def conversation_deleted(*, conversation_id: int, user_id: uuid.UUID) -> None:
     publish([user_id], {"type": "conversation.deleted", "conversation_id": conversation_id})

@@ -5,6 +5,7 @@ here."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ def message_payload(message: Message) -> dict:
     }
 
 
-def search_result_payload(message: Message, *, viewer_id) -> dict:
+def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
     other = message.recipient if message.sender_id == viewer_id else message.sender
     return {
         **message_payload(message),

@@ -28,10 +28,15 @@ only \\w+ words are kept, each one quoted.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.sql.compiler import SQLCompiler
+
+from alumunity.users.models import User
 
 from .models import Conversation, Message
 
@@ -41,7 +46,7 @@ MEMBER_SUFFIX_LENGTH = 12
 _WORD = re.compile(r"\w+")
 
 
-def member_terms(text, sender_hex, recipient_hex, is_hidden) -> str:
+def member_terms(text: str | None, sender_hex: str, recipient_hex: str, is_hidden: object) -> str:
     """What the SQLite index holds for one message (the triggers of migration 0008 call
     this as messaging_member_terms): each word suffixed with the sender's id, then each
     word suffixed with the recipient's id; nothing for a hidden message."""
@@ -51,14 +56,16 @@ def member_terms(text, sender_hex, recipient_hex, is_hidden) -> str:
     return " ".join(f"{word}_{member}" for member in (sender_hex, recipient_hex) for word in words)
 
 
-def register_sqlite_functions(sender, connection, **kwargs) -> None:
+def register_sqlite_functions(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function(
             "messaging_member_terms", 4, member_terms, deterministic=True
         )
 
 
-def visible_to(user) -> QuerySet[Message]:
+def visible_to(user: User) -> QuerySet[Message]:
     """The member's messages after their own delete-for-me marker, hidden ones excluded
     (a hidden message's text must never reach a member again)."""
     return Message.objects.filter(
@@ -72,7 +79,7 @@ def _is_phrase(query: str) -> bool:
     return len(query) > 2 and query.startswith('"') and query.endswith('"')
 
 
-def match_expression(vendor: str, user, query: str) -> str | None:
+def match_expression(vendor: str, user: User, query: str) -> str | None:
     """The MATCH / AGAINST expression for this backend (the member's own terms for the
     words, each quoted), or None when the index cannot answer the query."""
     words = _WORD.findall(query)
@@ -93,7 +100,7 @@ def match_expression(vendor: str, user, query: str) -> str | None:
     return None
 
 
-def full_text_condition(vendor: str, user, query: str) -> RawSQL | None:
+def full_text_condition(vendor: str, user: User, query: str) -> RawSQL | None:
     """The WHERE condition on messaging_message for this backend, or None."""
     expression = match_expression(vendor, user, query)
     if expression is None:
@@ -125,14 +132,14 @@ class _Where(Lookup):
 
     lookup_name = "raw_where"
 
-    def __init__(self, condition):
+    def __init__(self, condition: RawSQL) -> None:
         super().__init__(condition, True)
 
-    def as_sql(self, compiler, connection):
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
         return compiler.compile(self.lhs)
 
 
-def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
+def search(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """Visible messages matching `query`, newest first, and how many match in all.
     At most three queries whichever path is taken."""
     query = query.strip()
@@ -149,7 +156,9 @@ def search(*, user, query: str, limit: int) -> tuple[list[Message], int]:
         # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
         # and the member has no delete-for-me marker, so every match is visible: the
         # index alone answers.
-        ordered_ids = _fts5_ids_newest_first(connection, match_expression(vendor, user, query))
+        expression = match_expression(vendor, user, query)
+        assert expression is not None  # full_text_condition found one
+        ordered_ids = _fts5_ids_newest_first(connection, expression)
     else:
         # Each match is checked against its conversation (markers, and membership: on
         # MySQL/MariaDB the suffix is 48 bits of the id); the <word>_<member> terms
@@ -172,14 +181,14 @@ def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]
     return results, len(ordered_ids)
 
 
-def _has_cleared_history(user) -> bool:
+def _has_cleared_history(user: User) -> bool:
     return Conversation.objects.filter(
         Q(user_one=user, cleared_through_id_one__gt=0)
         | Q(user_two=user, cleared_through_id_two__gt=0)
     ).exists()
 
 
-def _fts5_ids_newest_first(connection, expression: str) -> list[int]:
+def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> list[int]:
     """Every matching id, newest first, in one pass (its length is the total; a COUNT
     and then a page would visit every match twice). FTS5 hands out rowids from its own
     index, in descending order, without reading the message rows at all. Ids follow
@@ -193,7 +202,7 @@ def _fts5_ids_newest_first(connection, expression: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_recent(*, user, query: str, limit: int) -> tuple[list[Message], int]:
+def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """The bounded fallback: the member's newest FALLBACK_WINDOW visible messages,
     read through the sender and recipient indexes, filtered here case-blind."""
     needle = query.casefold()

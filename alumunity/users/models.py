@@ -10,7 +10,7 @@ from .names import MAX_PREFIX_LENGTH, name_prefixes
 MAX_NAME_LENGTH = 150
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     @classmethod
@@ -18,7 +18,7 @@ class UserManager(BaseUserManager):
         # Addresses are compared whole and case-blind, so one person cannot hold two accounts.
         return (email or "").strip().lower()
 
-    def get_by_natural_key(self, email: str):
+    def get_by_natural_key(self, email: str | None) -> "User":
         return self.get(email=self.normalize_email(email))
 
     def create_user(self, email: str, name: str, password: str | None = None, **extra):

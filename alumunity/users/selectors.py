@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Window
 
-from .models import NamePrefix
+from .models import NamePrefix, User
 from .names import query_prefixes
 
-User = get_user_model()
 
-
-def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
+def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], int]:
     """People to start a conversation with, by exact email address (a query with "@")
     or by name: every word of the query starts a word of the name, case- and
     accent-blind ("hop" and "grace h" find "Grace Hopper"). Names are read through the

@@ -1,15 +1,13 @@
 """Account writes: sign-up. Used by the API and the sign-up page alike."""
 
-from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from alumunity.exceptions import InvalidInput, too_long
 
-from .models import MAX_NAME_LENGTH
-
-User = get_user_model()
+from .models import MAX_NAME_LENGTH, User
 
 
 def register_member(*, email: str, name: str, password: str) -> User:

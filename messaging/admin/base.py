@@ -2,15 +2,14 @@
 change pages, links, excerpts and a paginator that never counts a large table."""
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -20,9 +19,6 @@ from django.utils.text import Truncator
 from .. import selectors, services
 from ..limits import MAX_REASON_LENGTH
 from ..models import Message
-
-User = get_user_model()
-
 
 # --- shared pieces ------------------------------------------------------------------------
 
@@ -59,7 +55,7 @@ class LargeTablePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list.order_by()
+        queryset = cast(QuerySet, self.object_list).order_by()
         if not queryset.query.has_filters():
             self.count_is_estimate = True
             return queryset.aggregate(highest=Max("pk"))["highest"] or 0
@@ -114,7 +110,7 @@ def context_table(message: Message) -> str:
     )
 
 
-class OnePageActions:
+class OnePageActions(admin.ModelAdmin):
     """A ModelAdmin mixin refusing "select all N across every page": one click must not
     hide a million messages or suspend every member, one service call at a time."""
 
@@ -153,7 +149,7 @@ class OnePageActions:
         )
 
 
-class ModerationAdmin(OnePageActions, admin.ModelAdmin):
+class ModerationAdmin(OnePageActions):
     """Read-only pages whose changes happen only through actions (each one a service
     call). The change page repeats the actions for its one object, with a reason."""
 

@@ -2,13 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from ..models import ModerationLogEntry
-
-User = get_user_model()
 
 LOGGED_TARGETS = {
     "message": "admin:messaging_message_change",

@@ -3,14 +3,12 @@ call), never a form field. The accounts app owns the page; messaging adds its ac
 here, so the accounts never import messaging."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 
 from alumunity.users.admin import UserAdmin
+from alumunity.users.models import User
 
 from .. import services
 from .base import OnePageActions, ReasonActionForm
-
-User = get_user_model()
 
 
 class MemberAdmin(OnePageActions, UserAdmin):

@@ -1,9 +1,10 @@
 """Messages: read in context, hidden and unhidden by action."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
+
+from alumunity.users.models import User
 
 from ..models import Message
 from .base import (
@@ -13,8 +14,6 @@ from .base import (
     context_table,
     excerpt,
 )
-
-User = get_user_model()
 
 
 @admin.register(Message)

@@ -1,7 +1,6 @@
 """The report queue: open reports first, each closed by an action."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -14,8 +13,6 @@ from .base import (
     context_table,
     excerpt,
 )
-
-User = get_user_model()
 
 
 class ReportStatusFilter(admin.SimpleListFilter):

@@ -1,9 +1,10 @@
 """Conversations, blocks and presence: read-only views of what the services keep."""
 
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.html import format_html
+
+from alumunity.users.models import User
 
 from .. import selectors, services
 from ..models import Block, Conversation, Presence
@@ -11,8 +12,6 @@ from .base import (
     LargeTablePaginator,
     admin_link,
 )
-
-User = get_user_model()
 
 
 @admin.register(Conversation)

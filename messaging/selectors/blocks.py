@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+import uuid
+
 from django.db.models import Q
+
+from alumunity.users.models import User
 
 from ..models import Block
 
-User = get_user_model()
 
-
-def is_blocked_between(first_id, second_id) -> bool:
+def is_blocked_between(first_id: uuid.UUID, second_id: uuid.UUID) -> bool:
     return Block.objects.filter(
         Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
     ).exists()
 
 
-def blocked_user_ids(*, user) -> set:
+def blocked_user_ids(*, user: User) -> set[uuid.UUID]:
     """Everyone this member has blocked or is blocked by (a block hides presence both ways)."""
     pairs = Block.objects.filter(Q(blocker=user) | Q(blocked=user)).values_list(
         "blocker_id", "blocked_id"
@@ -24,7 +25,7 @@ def blocked_user_ids(*, user) -> set:
     return {blocked if blocker == user.pk else blocker for blocker, blocked in pairs}
 
 
-def list_blocked_users(*, user, limit: int | None = None, offset: int = 0) -> list[User]:
+def list_blocked_users(*, user: User, limit: int | None = None, offset: int = 0) -> list[User]:
     """The members this one blocked, newest first; `limit` pages it (the API always does)."""
     blocks = Block.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")
     if limit is not None:
@@ -32,5 +33,5 @@ def list_blocked_users(*, user, limit: int | None = None, offset: int = 0) -> li
     return [block.blocked for block in blocks]
 
 
-def count_blocked_users(*, user) -> int:
+def count_blocked_users(*, user: User) -> int:
     return Block.objects.filter(blocker=user).count()

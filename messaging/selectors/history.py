@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db.models import F, Q
+
+from alumunity.users.models import User
 
 from ..exceptions import NotFound
 from ..models import Conversation, Message
 from .members import canonical_pair, get_member, parse_user_id
-
-User = get_user_model()
 
 
 @dataclass
@@ -23,7 +23,7 @@ class MessagePage:
     total: int
 
 
-def conversation_between(*, user, other_user_id) -> tuple[User, Conversation | None]:
+def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Conversation | None]:
     """The other member (404 if unknown, inactive or yourself) and your conversation,
     if any. One query when the conversation exists: it brings both members along."""
     other_id = parse_user_id(other_user_id)
@@ -43,7 +43,7 @@ def conversation_between(*, user, other_user_id) -> tuple[User, Conversation | N
     return other, conversation
 
 
-def access_message(*, user: User, message_id: object, lock: bool = False) -> Message:
+def access_message(*, user: User, message_id: int, lock: bool = False) -> Message:
     """The message `message_id` as `user` may see it, with its conversation: they sent or
     received it, and it lies after their delete-for-me marker. Anything else, a missing
     id included, is the same 404, so nobody learns whether someone else's message exists.
@@ -70,8 +70,8 @@ def _after(anchor: Message) -> Q:
 
 def list_messages(
     *,
-    user,
-    other_user_id,
+    user: User,
+    other_user_id: object,
     limit: int,
     before: int | None = None,
     after: int | None = None,
@@ -129,11 +129,10 @@ def message_context(message: Message, *, before: int = 3, after: int = 3) -> lis
     return [*older[::-1], message, *newer]
 
 
-def read_receipts(*, sender, message_ids) -> dict[int, datetime]:
+def read_receipts(*, sender: User, message_ids: Iterable[int]) -> dict[int, datetime]:
     """Which of these messages, sent by `sender`, have been read, and when: an open page
     turns ✓ into ✓✓ without fetching the history again. One indexed query."""
-    return dict(
-        Message.objects.filter(
-            sender=sender, pk__in=list(message_ids), read_at__isnull=False
-        ).values_list("pk", "read_at")
-    )
+    receipts = Message.objects.filter(
+        sender=sender, pk__in=list(message_ids), read_at__isnull=False
+    ).values_list("pk", "read_at")
+    return {pk: read_at for pk, read_at in receipts if read_at is not None}

@@ -6,16 +6,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import NamedTuple, TypedDict
 
-from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from alumunity.users.models import User
+
 from ..models import REMOVED_TEXT, Block, Conversation, Message, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
-
-User = get_user_model()
 
 
 class ConversationSummary(TypedDict):
@@ -36,16 +35,16 @@ class _InboxRow(NamedTuple):
     """A row of _INBOX_PAGE_SQL, its columns in the SELECT's order."""
 
     conversation_id: int
-    last_message_at: object
+    last_message_at: str | datetime | None
     unread_count: int
     last_message_text: str | None
     last_message_hidden: bool | None
     last_message_from_me: bool | None
-    other_id: object
+    other_id: uuid.UUID | str
     other_name: str
     other_avatar_url: str
     presence_mode: str | None
-    presence_last_seen_at: object
+    presence_last_seen_at: str | datetime | None
     blocked: bool
 
 
@@ -151,13 +150,13 @@ def list_conversations(
     return summaries, ids_and_total[0][1]
 
 
-def _uuid(value) -> uuid.UUID:
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
     """A member id as the driver returns it: SQLite stores 32 hex digits, MariaDB 10.7+
     has a native UUID type."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _moment(value) -> datetime | None:
+def _moment(value: str | datetime | None) -> datetime | None:
     """A stored time as an aware UTC datetime: SQLite returns text, MySQL a naive
     datetime; both hold UTC (USE_TZ)."""
     if isinstance(value, str):
@@ -167,7 +166,7 @@ def _moment(value) -> datetime | None:
     return value
 
 
-def unread_total(*, user) -> int:
+def unread_total(*, user: User) -> int:
     side_counter = Case(
         When(user_one=user, then=F("unread_count_one")),
         default=F("unread_count_two"),

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth import get_user_model
+from alumunity.users.models import User
 
 from ..exceptions import NotFound
 
-User = get_user_model()
 
-
-def parse_user_id(value) -> uuid.UUID | None:
+def parse_user_id(value: object) -> uuid.UUID | None:
     if isinstance(value, uuid.UUID):
         return value
     try:
@@ -20,7 +18,7 @@ def parse_user_id(value) -> uuid.UUID | None:
         return None
 
 
-def get_member(user_id) -> User:
+def get_member(user_id: object) -> User:
     """An active member by id; a malformed or unknown id is the same 404."""
     parsed = parse_user_id(user_id)
     member = User.objects.filter(pk=parsed, is_active=True).first() if parsed else None
@@ -29,5 +27,5 @@ def get_member(user_id) -> User:
     return member
 
 
-def canonical_pair(first_id, second_id) -> tuple:
+def canonical_pair(first_id: uuid.UUID, second_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
     return (first_id, second_id) if first_id < second_id else (second_id, first_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple, TypedDict
@@ -63,7 +65,7 @@ class LivePresence:
     left_at: datetime | None = None
 
 
-def live_presence(user_ids) -> dict:
+def live_presence(user_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, LivePresence]:
     """LivePresence for each member, read from the cache in one round trip."""
     ids = list(user_ids)
     found = cache.get_many(
@@ -110,16 +112,16 @@ def effective_status(
     return OFFLINE
 
 
-def member_presence(*, user_id) -> dict:
+def member_presence(*, user_id: uuid.UUID) -> MemberPresence:
     """The status and last_seen_at a member's partners are told (presence events)."""
     presence = Presence.objects.filter(user_id=user_id).first()
-    return {
-        "status": effective_status(presence, live=live_presence([user_id])[user_id]),
-        "last_seen_at": presence.last_seen_at if presence else None,
-    }
+    return MemberPresence(
+        status=effective_status(presence, live=live_presence([user_id])[user_id]),
+        last_seen_at=presence.last_seen_at if presence else None,
+    )
 
 
-def presence_audience(*, user, limit: int = 500) -> list:
+def presence_audience(*, user: User, limit: int = 500) -> list[uuid.UUID]:
     """Who hears of this member's presence: the partners of their most recent
     conversations, never a member blocked either way. Bounded so that a member with
     thousands of conversations costs the same; the others read the status when they
@@ -132,6 +134,11 @@ def presence_audience(*, user, limit: int = 500) -> list:
     hidden = blocked_user_ids(user=user)
     partners = (two if one == user.pk else one for one, two in pairs)
     return [partner for partner in partners if partner not in hidden]
+
+
+class MemberPresence(TypedDict):
+    status: str
+    last_seen_at: datetime | None
 
 
 class ConversationStatus(TypedDict):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 
+from alumunity.users.models import User
+
 from ..exceptions import InvalidInput
 from ..models import Block, ModerationLogEntry
 from ..selectors import get_member, parse_user_id, typing_key
@@ -12,7 +14,9 @@ from .moderation import _log
 from .presence import _show_presence_between
 
 
-def block_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> Block:
+def block_user(
+    *, blocker: User, blocked_user_id: object, actor: User | None = None, reason: str = ""
+) -> Block:
     """Idempotent. After it, neither member can send to the other and each sees the
     other offline and never typing; their history stays. With `actor` (a moderator
     acting for the member) a new block is written to the moderation log."""
@@ -32,7 +36,9 @@ def block_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> Blo
     return block
 
 
-def unblock_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> None:
+def unblock_user(
+    *, blocker: User, blocked_user_id: object, actor: User | None = None, reason: str = ""
+) -> None:
     """Idempotent: unblocking someone not blocked changes nothing. With `actor` (a
     moderator) the removal is written to the moderation log."""
     blocked = get_member(blocked_user_id)

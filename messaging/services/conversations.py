@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F, Q
 
+from alumunity.users.models import User
+
 from .. import events
 from ..exceptions import NotFound
 from ..models import Conversation
 
 
-def delete_conversation(*, user, conversation_id) -> None:
+def delete_conversation(*, user: User, conversation_id: int | str) -> None:
     """Delete for me: the conversation leaves this member's inbox, search and history
     and their unread count for it drops to 0. Nothing is removed; the other member keeps
     everything, and a later message brings it back showing only what came after."""

@@ -96,15 +96,19 @@ def check_message(
         attachment_type=attachment_type,
         client_message_id=client_message_id,
     )
-    fields = {
-        "text": text,
-        "attachment_url": attachment_url,
-        "attachment_type": attachment_type,
-        "client_message_id": client_message_id,
-    }
     original = _original_send(sender, client_message_id)
-    if original is not None:
-        return SendRequest(sender=sender, recipient=None, original=original, **fields)
+    return SendRequest(
+        sender=sender,
+        recipient=None if original else _check_recipient(sender, recipient_id),
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+        original=original,
+    )
+
+
+def _check_recipient(sender: User, recipient_id: object) -> User:
     recipient_uuid = parse_user_id(recipient_id)
     if recipient_uuid == sender.pk:
         raise InvalidInput.for_field("recipient_id", "You cannot send a message to yourself.")
@@ -113,7 +117,7 @@ def check_message(
         raise SuspendedError()
     if is_blocked_between(sender.pk, recipient.pk):
         raise BlockedError()
-    return SendRequest(sender=sender, recipient=recipient, **fields)
+    return recipient
 
 
 def do_send_message(request: SendRequest) -> SendResult:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
+
+from alumunity.users.models import User
 
 from .. import events
 from ..exceptions import InvalidInput
@@ -12,10 +14,8 @@ from ..limits import MAX_REPORT_REASON_LENGTH, check_length, reject_nul
 from ..models import Message, ModerationLogEntry, Report
 from ..selectors import access_message
 
-User = get_user_model()
 
-
-def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
+def report_message(*, reporter: User, message_id: int, reason: str | None) -> tuple[Report, bool]:
     """File a report for the staff queue. Only a participant may report a message they
     can see; one open report per member and message (a repeat updates its reason)."""
     reason = (reason or "").strip()
@@ -37,17 +37,17 @@ def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
         return Report.objects.create(message=message, reporter=reporter, reason=reason), True
 
 
-def _log(*, actor, action: str, target, reason: str = "") -> None:
+def _log(*, actor: User, action: str, target: Model, reason: str = "") -> None:
     ModerationLogEntry.objects.create(
         actor=actor,
         action=action,
-        target_type=target._meta.model_name,
+        target_type=str(target._meta.model_name),
         target_id=str(target.pk),
         reason=(reason or "").strip(),
     )
 
 
-def set_message_hidden(*, actor, message: Message, hidden: bool, reason: str = "") -> bool:
+def set_message_hidden(*, actor: User, message: Message, hidden: bool, reason: str = "") -> bool:
     """Hide (or unhide) a message for both members; returns whether anything changed.
     Unhiding sends the restored message as `message.new`: clients already upsert that
     event by message id (a sender hears of its own sends that way), so the placeholder
@@ -72,7 +72,7 @@ def set_message_hidden(*, actor, message: Message, hidden: bool, reason: str = "
     return True
 
 
-def set_messaging_suspended(*, actor, user, suspended: bool, reason: str = "") -> bool:
+def set_messaging_suspended(*, actor: User, user: User, suspended: bool, reason: str = "") -> bool:
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk, messaging_suspended=not suspended).update(
             messaging_suspended=suspended
@@ -92,7 +92,7 @@ def set_messaging_suspended(*, actor, user, suspended: bool, reason: str = "") -
     return True
 
 
-def close_report(*, actor, report: Report, dismiss: bool = False, reason: str = "") -> bool:
+def close_report(*, actor: User, report: Report, dismiss: bool = False, reason: str = "") -> bool:
     with transaction.atomic():
         status = Report.Status.DISMISSED if dismiss else Report.Status.RESOLVED
         changed = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from alumunity.users.models import User
 
 from .. import events
 from ..exceptions import InvalidInput, SuspendedError
@@ -23,7 +27,7 @@ from ..selectors import (
 )
 
 
-def record_typing(*, user, to_user_id) -> None:
+def record_typing(*, user: User, to_user_id: object) -> None:
     """Remember for a few seconds that `user` is typing to `to_user_id`. Between blocked
     members nothing is recorded or sent, so a block hides typing both ways."""
     other = get_member(to_user_id)
@@ -37,7 +41,7 @@ def record_typing(*, user, to_user_id) -> None:
     events.typing(user_id=user.pk, to_user_id=other.pk, is_typing=True)
 
 
-def set_presence_mode(*, user, mode: str) -> Presence:
+def set_presence_mode(*, user: User, mode: str) -> Presence:
     if mode not in Presence.Mode.values:
         raise InvalidInput.for_field("status", "Choose do_not_disturb or auto.")
     with transaction.atomic():
@@ -49,7 +53,7 @@ def set_presence_mode(*, user, mode: str) -> Presence:
     return presence
 
 
-def record_activity(*, user) -> None:
+def record_activity(*, user: User) -> None:
     """Note that the member is active. Written at most every ACTIVITY_WRITE_SECONDS per
     member (the cache remembers the last write), so requests stay read-only."""
     if not cache.add(
@@ -59,7 +63,7 @@ def record_activity(*, user) -> None:
     _write_last_seen(user, timezone.now())
 
 
-def _write_last_seen(user, now) -> None:
+def _write_last_seen(user: User, now: datetime) -> None:
     if not Presence.objects.filter(user=user).update(last_seen_at=now):
         Presence.objects.get_or_create(user=user, defaults={"last_seen_at": now})
 
@@ -74,7 +78,7 @@ def _socket_ttl() -> int:
     return settings.MESSAGING["AWAY_WINDOW_SECONDS"]
 
 
-def _publish_presence(user) -> None:
+def _publish_presence(user: User) -> None:
     """Tell the member's partners (never a blocked one) their status, when it changed
     since the last time anyone was told."""
     state = member_presence(user_id=user.pk)
@@ -85,7 +89,7 @@ def _publish_presence(user) -> None:
     events.presence(user_id=user.pk, audience=presence_audience(user=user), **state)
 
 
-def _show_presence_between(first, second, *, visible: bool) -> None:
+def _show_presence_between(first: User, second: User, *, visible: bool) -> None:
     """After a block each sees the other offline and not typing; after an unblock each
     sees the other's real status again."""
     for member, audience in ((first, second), (second, first)):
@@ -109,7 +113,7 @@ def end_browser_session(*, session_key: str | None) -> None:
         events.session_ended(session_key)
 
 
-def open_socket(*, user) -> None:
+def open_socket(*, user: User) -> None:
     """A socket of the member opened (one per tab or device): count it, note the
     activity, and tell their partners they are online. Suspended members get none."""
     if user.messaging_suspended:
@@ -126,7 +130,7 @@ def open_socket(*, user) -> None:
     _publish_presence(user)
 
 
-def record_heartbeat(*, user, active: bool = True) -> None:
+def record_heartbeat(*, user: User, active: bool = True) -> None:
     """A ping from an open socket keeps it counted; it is activity unless the client
     says its member is idle (so an idle open tab turns away)."""
     key = socket_count_key(user.pk)
@@ -137,7 +141,7 @@ def record_heartbeat(*, user, active: bool = True) -> None:
     _publish_presence(user)
 
 
-def close_socket(*, user) -> None:
+def close_socket(*, user: User) -> None:
     """A socket closed. After the member's last one they are offline, with the moment
     as last_seen_at, until they are active again."""
     key = socket_count_key(user.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
@@ -9,13 +10,15 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from alumunity.users.models import User
+
 from .. import events
 from ..exceptions import NotFound
 from ..models import Conversation, Message
 from ..selectors import MessagePage, access_message, list_messages
 
 
-def mark_read(*, reader, message_id: int) -> Message:
+def mark_read(*, reader: User, message_id: int) -> Message:
     """Mark one message read. Only its recipient may, and only while it is visible to
     them; anyone else gets the same 404 as for a missing message. Idempotent."""
     message = access_message(user=reader, message_id=message_id)
@@ -55,7 +58,7 @@ def mark_read(*, reader, message_id: int) -> Message:
 
 
 def mark_conversation_read(
-    *, reader, conversation: Conversation, shown: list[Message] | tuple = ()
+    *, reader: User, conversation: Conversation, shown: Sequence[Message] = ()
 ) -> tuple[list[int], datetime]:
     """Mark every visible unread message to `reader` in the conversation read (opening
     a conversation does this). Returns the ids it changed and their read time; no query
@@ -82,7 +85,9 @@ def mark_conversation_read(
     return marked, now
 
 
-def _mark_shown_read(*, reader, conversation, shown, now) -> list[int] | None:
+def _mark_shown_read(
+    *, reader: User, conversation: Conversation, shown: Sequence[Message], now: datetime
+) -> list[int] | None:
     """The two-statement path, or None when it cannot prove it saw every unread message.
 
     The counter equals the reader's unread messages after their marker (every writer
@@ -115,7 +120,7 @@ def _mark_shown_read(*, reader, conversation, shown, now) -> list[int] | None:
     return candidates
 
 
-def _mark_unread_read(*, reader, conversation, now) -> list[int]:
+def _mark_unread_read(*, reader: User, conversation: Conversation, now: datetime) -> list[int]:
     """The general path: look the unread ids up under the row lock, then mark them."""
     side = conversation.side_of(reader.pk)
     with transaction.atomic():
@@ -144,8 +149,8 @@ def _mark_unread_read(*, reader, conversation, now) -> list[int]:
 
 def open_conversation(
     *,
-    reader,
-    other_user_id,
+    reader: User,
+    other_user_id: object,
     limit: int,
     before: int | None = None,
     after: int | None = None,
@@ -165,8 +170,8 @@ def open_conversation(
         marked, read_at = mark_conversation_read(
             reader=reader, conversation=page.conversation, shown=page.messages
         )
-        marked = set(marked)
+        marked_ids = set(marked)
         for message in page.messages:
-            if message.pk in marked:
+            if message.pk in marked_ids:
                 message.read_at = read_at
     return page

@@ -261,7 +261,7 @@ class Plan:
         pairs = [(0, partner) for partner in range(1, hot + 1)]
         hot_messages = min(messages, max(hot + 200, messages // 10))
         other_messages = messages - hot_messages
-        seen = set()
+        seen: set[tuple[int, int]] = set()
         if other_messages and users > 2:
             wanted = max(1, min(other_messages // 40, (users - 1) * (users - 2) // 2))
             while len(seen) < wanted:
@@ -296,7 +296,7 @@ class Plan:
         rng = self.rng
         step = (self.end - self.start) / max(1, len(self.owner))
         seen = [0] * len(self.conversations)
-        self.last = [None] * len(self.conversations)
+        self.last: list[tuple[int, datetime] | None] = [None] * len(self.conversations)
         self.unread = [[0, 0] for _ in self.conversations]
         rows = []
         for position, index in enumerate(self.owner):

@@ -9,7 +9,7 @@ def without_request_id(body: dict) -> dict:
 
 
 def sqlite_in_memory() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 def walk_strings(value):

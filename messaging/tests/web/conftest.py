@@ -1,7 +1,7 @@
 """Browser fixtures: Playwright driving Debian's Chromium against the live test server."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
@@ -75,7 +75,7 @@ class OpenPage:
 
 
 @pytest.fixture
-def open_as(browser, live_server) -> Callable[..., OpenPage]:
+def open_as(browser, live_server) -> Iterator[Callable[..., OpenPage]]:
     """open_as(member, viewport=DESKTOP, color_scheme="light") -> OpenPage, logged in
     through a real session cookie."""
     contexts = []
