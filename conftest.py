@@ -53,3 +53,20 @@ def other_client(other_user) -> APIClient:
 @pytest.fixture
 def anon_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def assert_database_query_count():
+    """assert_database_query_count(n): exactly n queries, the test's savepoints aside;
+    on a mismatch the failure lists them (messaging/tests/queries.py)."""
+    from messaging.tests.queries import assert_database_query_count
+
+    return assert_database_query_count
+
+
+@pytest.fixture
+def assert_cache_call_count():
+    """assert_cache_call_count(n): exactly n calls to the cache, listed on a mismatch."""
+    from messaging.tests.queries import assert_cache_call_count
+
+    return assert_cache_call_count

@@ -93,11 +93,11 @@ def test_moderator_cannot_edit_a_member_or_their_password(moderator_client, mode
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_member_list_queries_do_not_grow_with_rows(
-    rows, moderator_client, django_assert_num_queries
+    rows, moderator_client, assert_database_query_count
 ):
     UserFactory.create_batch(rows)
 
-    with django_assert_num_queries(6):
+    with assert_database_query_count(6):
         response = moderator_client.get(USERS)
 
     assert len(response.context["cl"].result_list) == rows + 1

@@ -159,14 +159,14 @@ def test_conversation_link_lists_its_messages(staff_client, user, other_user, th
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_changelist_queries_do_not_grow_with_rows(
-    rows, moderator_client, django_assert_num_queries
+    rows, moderator_client, assert_database_query_count
 ):
     sender, recipient = UserFactory(), UserFactory()
     for index in range(rows):
         send(sender, recipient, f"message {index}")
 
     # session, member, two permission lookups, count, page, sender and recipient (prefetched)
-    with django_assert_num_queries(8):
+    with assert_database_query_count(8):
         response = moderator_client.get(MESSAGES)
 
     assert len(response.context["cl"].result_list) == rows

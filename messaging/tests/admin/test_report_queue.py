@@ -190,13 +190,13 @@ def test_reports_cannot_be_added_edited_or_deleted(staff_client, user, other_use
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_report_queue_queries_do_not_grow_with_rows(
-    rows, moderator_client, user, other_user, django_assert_num_queries
+    rows, moderator_client, user, other_user, assert_database_query_count
 ):
     for index in range(rows):
         file_report(user, send(other_user, user, f"message {index}"))
 
     # session, member, two permission lookups, count, page, senders and reporters (prefetched)
-    with django_assert_num_queries(8):
+    with assert_database_query_count(8):
         response = moderator_client.get(REPORTS)
 
     assert len(response.context["cl"].result_list) == rows

@@ -97,8 +97,8 @@ def test_an_email_is_matched_whole_and_never_as_a_name(user, other_user):
     assert _found(user, "@example.org") == ([], 0)
 
 
-def test_a_query_with_no_word_finds_nobody(user, other_user, django_assert_num_queries):
-    with django_assert_num_queries(0):
+def test_a_query_with_no_word_finds_nobody(user, other_user, assert_database_query_count):
+    with assert_database_query_count(0):
         assert _found(user, "!!!") == ([], 0)
         assert _found(user, " - ") == ([], 0)
 
