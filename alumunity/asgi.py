@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels (SPEC §4)."""
+"""ASGI entry point: HTTP through Django, WebSocket through Channels."""
 
 import os
 

@@ -1,5 +1,5 @@
 """Settings: every value that differs between machines is read from the environment here,
-and nowhere else (SPEC §2)."""
+and nowhere else."""
 
 import warnings
 from datetime import timedelta
@@ -231,7 +231,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        # 401, 400, 413 and 503 on every operation (SPEC §3.1).
+        # 401, 400, 413 and 503 on every operation.
         "messaging.api.schema_hooks.document_common_errors",
     ],
 }

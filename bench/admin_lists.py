@@ -1,4 +1,4 @@
-"""How the moderation pages of the admin behave on a large data set (SPEC §6, §8): for each
+"""How the moderation pages of the admin behave on a large data set: for each
 changelist, the number of queries, whether any query counts the whole message table, and
 the median time of a few renders. Run it against a database seeded with seed_bench:
 

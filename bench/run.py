@@ -1,4 +1,4 @@
-"""The benchmark behind `make bench` (SPEC §8): for each data size, seed (or reuse) the
+"""The benchmark behind `make bench`: for each data size, seed (or reuse) the
 data, start the ASGI server as `make run` does (uvicorn, DEBUG off), measure p50/p95 of
 every endpoint for the hot member against /api/auth/me (the floor: JWT + one query),
 run a bounded mixed load from a second process, and finally print how each endpoint's

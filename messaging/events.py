@@ -1,4 +1,4 @@
-"""Real-time events (SPEC §4). Services call these; each event is sent to the members'
+"""Real-time events. Services call these; each event is sent to the members'
 groups only after the surrounding transaction commits, so nobody hears of a write that
 rolled back. A channel layer that is down is logged, never raised: the write stands and
 clients catch up by polling."""

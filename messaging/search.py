@@ -1,4 +1,4 @@
-"""Full-text message search behind selectors.search_messages (SPEC §3.3).
+"""Full-text message search behind selectors.search_messages.
 
 Each backend's index is scoped to members: every word of a visible message is indexed
 once per participant, suffixed with that member's id, so a search reads only the
@@ -12,10 +12,10 @@ members' nor the member's messages without them:
   unicode61 tokenizer ("cafe" finds "café").
 - MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a stored generated column with
   <word>_<first 12 hex of the member id> terms (InnoDB caps token length, and decodes a
-  term's whole posting list, so a member-wide owner token would cost a busy member
-  ~150 ms per search at 1M messages). The suffix makes every word longer than
-  innodb_ft_min_token_size and never a stopword, so short words and stopwords are
-  searchable on both backends.
+  term's whole posting list, so a member-wide owner token would make a busy member's
+  every search decode their whole history; the README's Search section has the figure).
+  The suffix makes every word longer than innodb_ft_min_token_size and never a
+  stopword, so short words and stopwords are searchable on both backends.
 - A hidden message has no terms, so it can never match.
 - A query with no word at all (punctuation or emoji only) searches the member's newest
   FALLBACK_WINDOW visible messages for the text as typed, case-blind.

@@ -1,4 +1,4 @@
-"""Staff moderation in the Django admin (SPEC §6).
+"""Staff moderation in the Django admin.
 
 Every change to message state goes through the service layer, so it follows the same
 rules as the member doors, lands in the moderation log and reaches the members' sockets.
@@ -6,7 +6,8 @@ Nothing here deletes a message or edits one: messages are immutable and soft. Li
 grow with the message table never count it (see LargeTablePaginator), and they fetch the
 members shown on a page with prefetch_related, not a join: joined to the small users
 table, "newest 50 messages" makes MariaDB's optimizer read the users first and sort the
-whole message table (minutes at 1,000,000 rows) instead of walking the primary key.
+whole message table instead of walking the primary key (README, Performance, has the
+figures).
 
 Split by page: base.py holds what they share; importing the package registers
 every page.

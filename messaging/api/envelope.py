@@ -1,4 +1,5 @@
-"""The success envelope of SPEC §3.1, and its description for the OpenAPI schema."""
+"""The success envelope ({"success": true, "data", "message"}, lists with "total"), and
+its description for the OpenAPI schema."""
 
 from functools import cache
 

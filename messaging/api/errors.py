@@ -1,4 +1,6 @@
-"""One place turns every API failure into the SPEC §3.1 shapes."""
+"""One place turns every API failure into the error envelope ({"success": false,
+"message", "errors"?, "request_id"}) or, for a missing or bad credential, the bare
+{"detail"} standard clients expect."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""Completes the OpenAPI document with the answers every operation can give (SPEC §3.1),
+"""Completes the OpenAPI document with the answers every operation can give,
 so clients and the schema-driven tests know them: 401 `{"detail"}` for missing or bad
 credentials, and the error envelope for 400, 413 (bodies), 429 (logins) and 503."""
 

@@ -1,4 +1,4 @@
-"""REST doors (SPEC §3.2-3.3): parse, one service or selector call, respond."""
+"""REST doors: parse, one service or selector call, respond."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -163,7 +163,7 @@ class InboxApi(MemberApiView):
 
 
 class ConversationApi(MemberApiView):
-    """GET takes the other member's id; DELETE takes the conversation's id (SPEC §3.3)."""
+    """GET takes the other member's id; DELETE takes the conversation's id."""
 
     @extend_schema(
         parameters=[

@@ -1,4 +1,4 @@
-"""Who is on the other end of a socket (SPEC §4).
+"""Who is on the other end of a socket.
 
 A browser proves itself with its session cookie, and only from a page of this site: a
 browser always sends `Origin`, and it must match ALLOWED_HOSTS (otherwise any site the

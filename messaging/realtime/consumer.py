@@ -1,4 +1,4 @@
-"""The socket door (SPEC §4): one connection per tab or device, in the member's group.
+"""The socket door: one connection per tab or device, in the member's group.
 
 Server events arrive from the channel layer and go to the client unchanged; each
 handler is named after its event type (`message.new` -> `message_new`). Client

@@ -1,4 +1,4 @@
-"""WebSocket routes (SPEC §4)."""
+"""WebSocket routes."""
 
 from django.urls import path
 

@@ -1,4 +1,5 @@
-"""Every write to message state, and every rule of SPEC §3.4 that guards one.
+"""Every write to message state, and every rule that guards one (who may send, read,
+report, block or moderate what).
 
 Each service takes keyword arguments, runs in one transaction and publishes its events
 only after commit. Counters change with F() expressions in the database, never as

@@ -87,7 +87,7 @@ def set_messaging_suspended(*, actor: User, user: User, suspended: bool, reason:
         )
         _log(actor=actor, action=action, target=user, reason=reason)
         if suspended:
-            # The member's open sockets close themselves on this event (SPEC §4: 4403).
+            # The member's open sockets close themselves (code 4403) on this event.
             events.publish([user.pk], {"type": "member.suspended"})
     return True
 

@@ -1,4 +1,4 @@
-"""HTML doors (SPEC §5): parse, call a service or selector, render a page or one of its
+"""HTML doors: parse, call a service or selector, render a page or one of its
 HTMX partials. A page and its partials render the same include files, so a fragment
 fetched later looks exactly like the markup first served.
 

@@ -1,4 +1,4 @@
-"""A handful of members and conversations for trying the pages (SPEC §7)."""
+"""A handful of members and conversations for trying the pages."""
 
 import os
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Assertions on the SPEC §3.1 shapes, written independently of messaging.payloads so
+"""Assertions on the envelope shapes, written independently of messaging.payloads so
 a change to the payload builders cannot silently change what the tests expect."""
 
 from datetime import UTC, datetime

@@ -1,5 +1,5 @@
-"""SPEC §3.2 and the credential rules of §3.1: JWT (obtain, refresh, rotation, logout),
-sign-up, /me, and the browser session with CSRF."""
+"""Accounts and credentials: JWT (obtain, refresh, rotation, logout), sign-up, /me, and
+the browser session with CSRF."""
 
 import base64
 import json
@@ -360,7 +360,7 @@ def test_bearer_token_writes_need_no_csrf(user, other_user):
         {"recipient_id": str(other_user.pk), "message_text": "hi"},
         format="json",
     )
-    ok_body(response, HTTPStatus.CREATED)
+    assert ok_body(response, HTTPStatus.CREATED)["data"]["message_text"] == "hi"
 
 
 def test_another_members_session_does_not_leak_into_a_token_request(user, other_user):

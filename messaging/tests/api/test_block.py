@@ -1,4 +1,4 @@
-"""Block, unblock and the blocked-users list (SPEC §3.3, block rules of §3.4)."""
+"""Block, unblock and the blocked-users list."""
 
 from http import HTTPStatus
 

@@ -1,5 +1,5 @@
 """GET and DELETE /api/messages/conversation/{id}: history pages, anchors, read marking,
-and delete-for-me with its revival (SPEC §3.3, §3.4)."""
+and delete-for-me with its revival."""
 
 from http import HTTPStatus
 

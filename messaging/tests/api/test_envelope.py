@@ -1,4 +1,4 @@
-"""SPEC §3.1 for every kind of failure that happens before or around a view: unknown
+"""The error envelope for every kind of failure that happens before or around a view: unknown
 paths, wrong methods, malformed bodies, oversized bodies and the request id."""
 
 from http import HTTPStatus

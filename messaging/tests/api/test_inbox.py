@@ -1,4 +1,4 @@
-"""GET /api/messages/inbox: conversation summaries, newest activity first (SPEC §3.3)."""
+"""GET /api/messages/inbox: conversation summaries, newest activity first."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,4 @@
-"""A message hidden by staff (SPEC §3.3, §3.4): it keeps its place as "Message removed by
+"""A message hidden by staff: it keeps its place as "Message removed by
 a moderator" and its original text never reaches a member again."""
 
 import pytest

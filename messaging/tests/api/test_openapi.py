@@ -1,4 +1,4 @@
-"""The OpenAPI schema at /api/schema/ and the docs page at /api/docs/ (issue 3, §4)."""
+"""The OpenAPI schema at /api/schema/ and the docs page at /api/docs/."""
 
 import re
 from http import HTTPStatus

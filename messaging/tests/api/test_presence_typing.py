@@ -1,4 +1,4 @@
-"""Typing, conversation status and presence (SPEC §3.3)."""
+"""Typing, conversation status and presence."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,4 @@
-"""SPEC §3.4 privacy: another pair's ids behave exactly like missing ids, and no answer
+"""Privacy: another pair's ids behave exactly like missing ids, and no answer
 carries another member's email address."""
 
 from http import HTTPStatus
@@ -19,13 +19,13 @@ def their_message(other_user, third_user):
     return send(other_user, third_user, "between the two of them")
 
 
-def _same_404(theirs, missing) -> None:
+def _assert_same_404(theirs, missing) -> None:
     assert theirs.status_code == missing.status_code == HTTPStatus.NOT_FOUND
     assert without_request_id(theirs) == without_request_id(missing)
 
 
 def test_mark_as_read_of_another_pairs_message(api_client, their_message):
-    _same_404(
+    _assert_same_404(
         api_client.put(f"/api/messages/mark-as-read/{their_message.pk}"),
         api_client.put(f"/api/messages/mark-as-read/{MISSING_ID}"),
     )
@@ -34,7 +34,7 @@ def test_mark_as_read_of_another_pairs_message(api_client, their_message):
 
 
 def test_delete_of_another_pairs_conversation(api_client, third_user, their_message):
-    _same_404(
+    _assert_same_404(
         api_client.delete(f"/api/messages/conversation/{their_message.conversation_id}"),
         api_client.delete(f"/api/messages/conversation/{MISSING_ID}"),
     )
@@ -44,7 +44,7 @@ def test_delete_of_another_pairs_conversation(api_client, third_user, their_mess
 
 
 def test_report_of_another_pairs_message(api_client, their_message):
-    _same_404(
+    _assert_same_404(
         api_client.post(
             "/api/messages/report",
             {"message_id": their_message.pk, "reason": "curious"},
@@ -61,7 +61,7 @@ def test_history_anchor_in_another_pairs_conversation(api_client, user, other_us
     send(user, other_user, "ours")
     base = f"/api/messages/conversation/{other_user.pk}"
     for anchor in ("before", "after", "around"):
-        _same_404(
+        _assert_same_404(
             api_client.get(f"{base}?{anchor}={their_message.pk}"),
             api_client.get(f"{base}?{anchor}={MISSING_ID}"),
         )
@@ -69,11 +69,11 @@ def test_history_anchor_in_another_pairs_conversation(api_client, user, other_us
 
 def test_status_and_typing_of_unknown_ids(api_client, other_user):
     unknown = "6f1c2d9e-0000-4000-8000-000000000000"
-    _same_404(
+    _assert_same_404(
         api_client.get(f"/api/messages/conversation/{unknown}/status"),
         api_client.get(f"/api/messages/conversation/{unknown[:-1]}x/status"),
     )
-    _same_404(
+    _assert_same_404(
         api_client.post(f"/api/messages/typing/{unknown}"),
         api_client.get(f"/api/messages/conversation/{unknown}"),
     )
@@ -83,7 +83,7 @@ def test_recipient_of_my_message_cannot_be_marked_read_by_me(
     api_client, other_client, user, other_user
 ):
     mine = send(user, other_user, "to Grace")
-    _same_404(
+    _assert_same_404(
         api_client.put(f"/api/messages/mark-as-read/{mine.pk}"),
         api_client.put(f"/api/messages/mark-as-read/{MISSING_ID}"),
     )

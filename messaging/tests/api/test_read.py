@@ -1,4 +1,4 @@
-"""PUT /api/messages/mark-as-read/{id} and GET /api/messages/unread-count (SPEC §3.3)."""
+"""PUT /api/messages/mark-as-read/{id} and GET /api/messages/unread-count."""
 
 from http import HTTPStatus
 

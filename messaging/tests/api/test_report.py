@@ -1,4 +1,4 @@
-"""POST /api/messages/report: a message goes to the staff moderation queue (SPEC §3.3)."""
+"""POST /api/messages/report: a message goes to the staff moderation queue."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,4 @@
-"""GET /api/messages/search and GET /api/users/search (SPEC §3.2, §3.3)."""
+"""GET /api/messages/search and GET /api/users/search."""
 
 from http import HTTPStatus
 

@@ -1,4 +1,5 @@
-"""POST /api/messages/send: SPEC §3.3 and the send rules of §3.4."""
+"""POST /api/messages/send: its answers, and the rules of sending (text or attachment,
+limits, never to yourself, not while suspended or blocked, retries by client id)."""
 
 from http import HTTPStatus
 

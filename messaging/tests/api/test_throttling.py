@@ -1,5 +1,5 @@
 """SEND_RATE per member, LOGIN_RATE per email, REGISTER_RATE per client address: the
-request over the limit is a 429 envelope with Retry-After (SPEC §2, §3.1)."""
+request over the limit is a 429 envelope with Retry-After."""
 
 from http import HTTPStatus
 from types import SimpleNamespace

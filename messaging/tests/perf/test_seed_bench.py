@@ -1,4 +1,4 @@
-"""seed_bench (SPEC §7): consistent counters, deterministic for a seed, safe to re-run."""
+"""seed_bench: consistent counters, deterministic for a seed, safe to re-run."""
 
 from io import StringIO
 

@@ -1,4 +1,4 @@
-"""Client -> server messages (SPEC §4): typing, read and ping go through the same
+"""Client -> server messages: typing, read and ping go through the same
 services as the REST API; a service's refusal comes back as an error event, and the
 socket stays open."""
 

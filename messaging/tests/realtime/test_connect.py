@@ -1,4 +1,4 @@
-"""Who may open /ws/messages/ (SPEC §4): session cookie from this site, or an access JWT
+"""Who may open /ws/messages/: session cookie from this site, or an access JWT
 in the handshake header; everyone else is closed with 4401, a foreign page or a
 suspended member with 4403."""
 
@@ -37,7 +37,10 @@ FOREIGN_ORIGIN = (b"origin", b"https://evil.example.com")
 
 @async_test
 async def test_access_token_in_the_header_without_origin_connects(user):
-    socket = await socket_for(user)
+    # A mobile app's socket: the access token in the handshake, no Origin.
+    socket = await open_socket([bearer(access_token(user))])
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
 
 
@@ -51,7 +54,9 @@ async def test_access_token_from_a_page_of_this_site_connects(user):
 
 @async_test
 async def test_session_cookie_from_a_page_of_this_site_connects(user):
-    socket = await browser_socket_for(user)
+    socket = await open_socket([await session_cookie(user), (b"origin", SITE_ORIGIN)])
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
 
 

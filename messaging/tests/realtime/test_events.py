@@ -1,4 +1,4 @@
-"""Every server -> client event of SPEC §4, triggered through the doors members and
+"""Every server -> client event, triggered through the doors members and
 staff use, arrives with exactly its documented shape, on every socket of the members
 concerned and nobody else's."""
 

@@ -1,6 +1,5 @@
 """With Redis down (channel layer and cache), writes still succeed and are saved; the
-failed publish is logged, and clients catch up by polling (SPEC §4, issue: "polling still works
-with Redis stopped")."""
+failed publish is logged, and clients catch up by polling."""
 
 import logging
 import socket

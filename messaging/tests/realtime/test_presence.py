@@ -1,4 +1,4 @@
-"""Presence over sockets (SPEC §4): online while any socket of the member is open, away
+"""Presence over sockets: online while any socket of the member is open, away
 after inactivity, offline with last_seen_at after the last socket closes,
 do_not_disturb when chosen; a block hides it both ways."""
 

@@ -1,7 +1,7 @@
 """Two real server processes on one database and one Redis: what happens on one reaches
-the sockets connected to the other (SPEC §1 "several server processes deliver to each
-other's sockets"). Runs in the MariaDB + Redis pass of .ci/run; the SQLite pass has no
-shared channel layer and skips it (see conftest.py beside this file)."""
+the sockets connected to the other (several server processes deliver to each other's
+sockets). Runs in the MariaDB + Redis pass of .ci/run; the SQLite pass has no shared
+channel layer and skips it (see conftest.py beside this file)."""
 
 import json
 from http import HTTPStatus

@@ -1,4 +1,4 @@
-"""Typing expires by itself (SPEC §4): the watcher is told `is_typing: false` after
+"""Typing expires by itself: the watcher is told `is_typing: false` after
 TYPING_SECONDS unless the typist goes on, and at once when the typist's message lands."""
 
 import pytest

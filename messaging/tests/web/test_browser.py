@@ -186,7 +186,8 @@ def test_screenshots_of_both_pages(open_as, tmp_path):
 
 
 def test_socket_events_drive_the_page(open_as):
-    """The contract with the WebSocket client: DOM events named after the SPEC §4 types.
+    """The contract with the WebSocket client: DOM events named after the socket
+    event types ("messaging:message.new", ...).
     The client itself is left out (its socket cannot open on this test server); the test
     plays its part, so every change below can only have come through an event."""
     ada = UserFactory(name="Ada Lovelace")
