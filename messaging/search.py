@@ -41,6 +41,9 @@ from alumunity.users.models import User
 from .models import Conversation, Message
 
 FALLBACK_WINDOW = 2000
+_MESSAGES = Message._meta.db_table
+# The SQLite full-text table, created (with its triggers) by migration 0008.
+FTS_TABLE = f"{_MESSAGES}_fts"
 # MySQL / MariaDB: how many hex digits of a member's id suffix their words (0007).
 MEMBER_SUFFIX_LENGTH = 12
 _WORD = re.compile(r"\w+")
@@ -106,14 +109,15 @@ def full_text_condition(vendor: str, user: User, query: str) -> RawSQL | None:
     if expression is None:
         return None
     if vendor == "sqlite":
+        # Uses index: the FTS5 table's own term index (MATCH), then the primary key.
         return RawSQL(
-            '"messaging_message"."id" IN (SELECT rowid FROM messaging_message_fts '
-            "WHERE messaging_message_fts MATCH %s)",
+            f'"{_MESSAGES}"."id" IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)',
             [expression],
             output_field=BooleanField(),
         )
-    # Compared with "> 0", the form MySQL and MariaDB answer from the FULLTEXT index.
-    sql = "MATCH (`messaging_message`.`search_terms`) AGAINST (%s IN BOOLEAN MODE) > 0"
+    # Uses index: the FULLTEXT index on search_terms (migration 0007); compared with
+    # "> 0", the form MySQL and MariaDB answer from that index.
+    sql = f"MATCH (`{_MESSAGES}`.`search_terms`) AGAINST (%s IN BOOLEAN MODE) > 0"
     params = [expression]
     if _is_phrase(query):
         # The terms are interleaved per participant, so InnoDB cannot see adjacency:
@@ -121,7 +125,7 @@ def full_text_condition(vendor: str, user: User, query: str) -> RawSQL | None:
         # accents, as the index does).
         phrase = " ".join(_WORD.findall(query))
         escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql += " AND `messaging_message`.`message_text` LIKE %s"
+        sql += f" AND `{_MESSAGES}`.`message_text` LIKE %s"
         params.append(f"%{escaped}%")
     return RawSQL(sql, params, output_field=BooleanField())
 
@@ -194,9 +198,9 @@ def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> 
     index, in descending order, without reading the message rows at all. Ids follow
     send time: a message's sent_at is taken when it is inserted."""
     with connection.cursor() as cursor:
+        # Uses index: the FTS5 table's term index; rowids come out of it in order.
         cursor.execute(
-            "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts MATCH %s "
-            "ORDER BY rowid DESC",
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC",
             [expression],
         )
         return [row[0] for row in cursor.fetchall()]
