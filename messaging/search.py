@@ -13,7 +13,7 @@ members' nor the member's messages without them:
 - MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a stored generated column with
   <word>_<first 12 hex of the member id> terms (InnoDB caps token length, and decodes a
   term's whole posting list, so a member-wide owner token would make a busy member's
-  every search decode their whole history; the README's Search section has the figure).
+  every search decode their whole history; the README's Performance section has figures).
   The suffix makes every word longer than innodb_ft_min_token_size and never a
   stopword, so short words and stopwords are searchable on both backends.
 - A hidden message has no terms, so it can never match.
