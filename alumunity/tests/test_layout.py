@@ -26,7 +26,7 @@ def _imported_modules(path: Path) -> set[str]:
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
     if path.name == "__init__.py":
         package = ".".join(path.relative_to(ROOT).parts[:-1])
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

@@ -110,6 +110,20 @@ def context_table(message: Message) -> str:
     )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A page that only shows what the services keep: nothing is added, changed or
+    deleted through it, not even by a superuser."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class OnePageActions(admin.ModelAdmin):
     """A ModelAdmin mixin refusing "select all N across every page": one click must not
     hide a million messages or suspend every member, one service call at a time."""

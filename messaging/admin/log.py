@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from ..models import ModerationLogEntry
+from .base import ReadOnlyAdmin
 
 LOGGED_TARGETS = {
     "message": "admin:messaging_message_change",
@@ -15,7 +16,7 @@ LOGGED_TARGETS = {
 
 
 @admin.register(ModerationLogEntry)
-class ModerationLogEntryAdmin(admin.ModelAdmin):
+class ModerationLogEntryAdmin(ReadOnlyAdmin):
     """Who did what to which object, why and when. Nobody edits or deletes it here, not
     even a superuser."""
 
@@ -43,12 +44,3 @@ class ModerationLogEntryAdmin(admin.ModelAdmin):
         except NoReverseMatch:
             return label
         return format_html('<a href="{}">{}</a>', url, label)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -10,12 +10,13 @@ from .. import selectors, services
 from ..models import Block, Conversation, Presence
 from .base import (
     LargeTablePaginator,
+    ReadOnlyAdmin,
     admin_link,
 )
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdmin):
     """Read-only: counters are kept by the services, never typed in."""
 
     list_display = (
@@ -71,15 +72,6 @@ class ConversationAdmin(admin.ModelAdmin):
             '<a href="{}?conversation__id__exact={}">messages</a>', url, conversation.pk
         )
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Block)
 class BlockAdmin(admin.ModelAdmin):
@@ -132,7 +124,7 @@ class BlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Presence)
-class PresenceAdmin(admin.ModelAdmin):
+class PresenceAdmin(ReadOnlyAdmin):
     list_display = ("user_link", "status", "mode", "last_seen_at")
     list_filter = ("mode",)
     search_fields = ("=user__email",)
@@ -149,12 +141,3 @@ class PresenceAdmin(admin.ModelAdmin):
     @admin.display(description="status now")
     def status(self, presence: Presence) -> str:
         return selectors.effective_status(presence)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
