@@ -1,5 +1,5 @@
 /*
- * AlumUnity Messaging WebSocket client (SPEC §4).
+ * AlumUnity Messaging WebSocket client.
  *
  * Connects to /ws/messages/ with the session cookie and turns every server event into a
  * DOM event on `document`: {"type": "message.new", ...} becomes a CustomEvent named
