@@ -13,6 +13,7 @@ import json
 import random
 import threading
 import time
+from typing import Any
 
 
 def worker(args, plan, stop_at, results, lock, seed):
@@ -61,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     with open(args.plan) as handle:
         plan = json.load(handle)
-    results = {"latencies": [], "errors": 0, "statuses": {}}
+    results: dict[str, Any] = {"latencies": [], "errors": 0, "statuses": {}}
     lock = threading.Lock()
     started = time.perf_counter()
     stop_at = started + min(args.seconds, 60)

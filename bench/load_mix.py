@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO, Any
 
 # bench/ is on sys.path when a script here runs.
 from serving import free_port, uvicorn_command
@@ -89,11 +90,13 @@ class Http:
 
     def __init__(self, port: int, token: str):
         self.port, self.token = port, token
-        self.reader = self.writer = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, body: dict | None = None):
-        if self.writer is None:
+        if self.reader is None or self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        reader = self.reader
         data = json.dumps(body).encode() if body is not None else b""
         head = (
             f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -102,19 +105,19 @@ class Http:
         )
         self.writer.write(head.encode() + data)
         await self.writer.drain()
-        status_line = await self.reader.readline()
+        status_line = await reader.readline()
         if not status_line:
             raise ConnectionError("closed")
         status = int(status_line.split()[1])
         length = 0
         while True:
-            line = await self.reader.readline()
+            line = await reader.readline()
             if line in (b"\r\n", b""):
                 break
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
-        payload = await self.reader.readexactly(length) if length else b""
+        payload = await reader.readexactly(length) if length else b""
         return status, payload
 
     def close(self):
@@ -216,31 +219,12 @@ def main() -> None:
     people = seed(args.clients)
 
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": SECRET_KEY,
-        "DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-    }
     log = open(workdir / "server.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        uvicorn_command(port, "--workers", str(args.workers)),
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = _start_server(port, database_url, args.workers, log)
+    stats: dict[str, Any] = {"latencies": [], "by_kind": {}, "statuses": {}}
+    sent: list[dict] = []
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        stats = {"latencies": [], "by_kind": {}, "statuses": {}}
-        sent: list[dict] = []
+        _wait_for_port(port)
 
         async def run():
             stop_at = time.perf_counter() + seconds
@@ -267,14 +251,47 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+    report = _report(args.clients, elapsed, database_url, stats, sent)
+    print(json.dumps(report, indent=2))
 
+
+def _start_server(port: int, database_url: str, workers: int, log: IO[str]) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET_KEY,
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        uvicorn_command(port, "--workers", str(workers)),
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _wait_for_port(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def _report(
+    clients: int, elapsed: float, database_url: str, stats: dict[str, Any], sent: list[dict]
+) -> dict:
     lost, wrong_counters = check_lost(sent)
     total = len(stats["latencies"])
     errors = sum(
         count for status, count in stats["statuses"].items() if status == 0 or status >= 400
     )
-    report = {
-        "clients": args.clients,
+    return {
+        "clients": clients,
         "seconds": round(elapsed, 1),
         "database": database_url.split(":", 1)[0],
         "requests": total,
@@ -291,7 +308,6 @@ def main() -> None:
         "messages_lost": lost,
         "conversations_with_wrong_counters": wrong_counters,
     }
-    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

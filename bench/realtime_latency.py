@@ -163,16 +163,16 @@ class Run:
         try:
             connection.request("POST", "/api/messages/send", body=body, headers=headers)
             response = connection.getresponse()
-            body = response.read()
+            answer = response.read()
             status = response.status
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             connections.pop(server.port, None)
-            status, body = type(error).__name__, b""
+            status, answer = type(error).__name__, b""
         ok = status == 201
         if not ok:
             self.error_statuses[status] = self.error_statuses.get(status, 0) + 1
-            self.error_samples.setdefault(status, body[:300])
+            self.error_samples.setdefault(status, answer[:300])
         self.send_times.append(time.perf_counter() - started)
         if ok:
             self.sent_ok.add(key)
@@ -182,7 +182,7 @@ class Run:
     async def send_for(self, seconds: float):
         rng = random.Random(self.args.seed)
         loop = asyncio.get_running_loop()
-        local = {}
+        local: dict[int, http.client.HTTPConnection] = {}
         executor = ThreadPoolExecutor(self.args.senders)
 
         def in_thread(sender, recipient, key):

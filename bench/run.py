@@ -225,27 +225,8 @@ def measure(port: int, args) -> tuple[dict, dict]:
     writer_email = "bench-3@example.org"
     writer = Client(port, login(port, writer_email))
     hot_id = hot.call("GET", "/api/auth/me")[1]["data"]["id"]
-
-    # A deep anchor for before=: page back through the busiest conversation.
-    anchor = None
-    path = f"/api/messages/conversation/{busiest}?limit=100"
-    for _ in range(5):
-        _, page = hot.call("GET", path)
-        if not page["data"]:
-            break
-        anchor = page["data"][0]["id"]
-        path = f"/api/messages/conversation/{busiest}?limit=100&before={anchor}"
-
-    # Fresh unread messages for the hot member, so mark-as-read does its real write.
-    unread_ids = []
-    for n in range(args.requests + args.warmup):
-        status, payload = writer.call(
-            "POST",
-            "/api/messages/send",
-            {"recipient_id": hot_id, "message_text": f"please read this note {n}"},
-        )
-        unread_ids.append(payload["data"]["id"])
-    unread_iter = iter(unread_ids)
+    anchor = _deep_anchor(hot, busiest)
+    unread_iter = iter(_fresh_unread(writer, hot_id, args.requests + args.warmup))
 
     sequence = iter(range(10**9))
     calls = {
@@ -272,14 +253,7 @@ def measure(port: int, args) -> tuple[dict, dict]:
         ),
         "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
     }
-    # Figures measured on empty answers would flatter: every read measured must find
-    # something (a search index out of step with the code would otherwise go unseen).
-    checks = [f"/api/messages/search?limit=20&q={quote(query)}" for query in SEARCH_QUERIES]
-    checks += ["/api/messages/inbox?limit=50", "/api/users/search?q=grace&limit=20"]
-    for path in checks:
-        status, payload = hot.call("GET", path)
-        if status != 200 or not payload.get("total"):
-            raise SystemExit(f"{path} found nothing (status {status}): is the data set seeded?")
+    _check_reads_find_something(hot)
     results = {}
     for name in ENDPOINTS:
         for _ in range(args.warmup):
@@ -289,7 +263,50 @@ def measure(port: int, args) -> tuple[dict, dict]:
             "p50": statistics.median(samples) * 1000,
             "p95": percentile(samples, 0.95) * 1000,
         }
-    plan = {
+    token = hot.headers["Authorization"].split()[1]
+    return results, {"plan": _load_plan(busiest, partner), "token": token}
+
+
+def _deep_anchor(hot: Client, busiest: str) -> int | None:
+    """A deep anchor for before=: page back through the busiest conversation."""
+    anchor = None
+    path = f"/api/messages/conversation/{busiest}?limit=100"
+    for _ in range(5):
+        _, page = hot.call("GET", path)
+        if not page["data"]:
+            break
+        anchor = page["data"][0]["id"]
+        path = f"/api/messages/conversation/{busiest}?limit=100&before={anchor}"
+    return anchor
+
+
+def _fresh_unread(writer: Client, hot_id: str, count: int) -> list[int]:
+    """Fresh unread messages for the hot member, so mark-as-read does its real write."""
+    unread_ids = []
+    for n in range(count):
+        _status, payload = writer.call(
+            "POST",
+            "/api/messages/send",
+            {"recipient_id": hot_id, "message_text": f"please read this note {n}"},
+        )
+        unread_ids.append(payload["data"]["id"])
+    return unread_ids
+
+
+def _check_reads_find_something(hot: Client) -> None:
+    """Figures measured on empty answers would flatter: every read measured must find
+    something (a search index out of step with the code would otherwise go unseen)."""
+    checks = [f"/api/messages/search?limit=20&q={quote(query)}" for query in SEARCH_QUERIES]
+    checks += ["/api/messages/inbox?limit=50", "/api/users/search?q=grace&limit=20"]
+    for path in checks:
+        status, payload = hot.call("GET", path)
+        if status != 200 or not payload.get("total"):
+            raise SystemExit(f"{path} found nothing (status {status}): is the data set seeded?")
+
+
+def _load_plan(busiest: str, partner: str) -> dict:
+    """The mixed load's requests and their weights (bench/load_mix.py runs it)."""
+    return {
         "mix": [
             {"method": "GET", "path": "/api/messages/inbox?limit=50", "weight": 20},
             {
@@ -309,8 +326,6 @@ def measure(port: int, args) -> tuple[dict, dict]:
             },
         ]
     }
-    token = hot.headers["Authorization"].split()[1]
-    return results, {"plan": plan, "token": token}
 
 
 def mixed_load(port: int, load: dict, args) -> dict:
