@@ -211,6 +211,10 @@ def send_message(
             if original is None:
                 raise
             return SendResult(original, created=False)
+    # The typist's message has arrived, so they are no longer typing it: every door
+    # (REST, socket, pages) reads this key, and a stale one would show "typing" for its
+    # remaining seconds after the message.
+    cache.delete(typing_key(from_user_id=sender.pk, to_user_id=recipient.pk))
     return SendResult(message, created=True)
 
 
