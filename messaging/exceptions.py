@@ -29,6 +29,12 @@ class NotFound(MessagingError):
     default_message = "Not found."
 
 
+class Conflict(MessagingError):
+    status = HTTPStatus.CONFLICT
+    code = "conflict"
+    default_message = "This was already done."
+
+
 class Forbidden(MessagingError):
     status = HTTPStatus.FORBIDDEN
     code = "forbidden"

@@ -23,7 +23,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from . import events
-from .exceptions import BlockedError, InvalidInput, NotFound, SuspendedError
+from .exceptions import BlockedError, Conflict, InvalidInput, NotFound, SuspendedError
 from .models import Block, Conversation, Message, ModerationLogEntry, Presence, Report
 from .selectors import (
     MessagePage,
@@ -46,6 +46,7 @@ MAX_ATTACHMENT_URL_LENGTH = 500
 MAX_ATTACHMENT_TYPE_LENGTH = 50
 MAX_CLIENT_MESSAGE_ID_LENGTH = 64
 MAX_REPORT_REASON_LENGTH = 1000
+ALREADY_REPORTED = "You already reported this message. The moderators will look at it."
 
 _http_url = URLValidator(schemes=["http", "https"])
 
@@ -457,9 +458,10 @@ def unblock_user(*, blocker, blocked_user_id, actor=None, reason: str = "") -> N
 # --- reports and moderation ---------------------------------------------------------------
 
 
-def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
+def report_message(*, reporter, message_id, reason: str) -> Report:
     """File a report for the staff queue. Only a participant may report a message they
-    can see; one open report per member and message (a repeat updates its reason)."""
+    can see, and only once while their report is open: a second one is refused and the
+    first reason stays what the moderators read."""
     reason = (reason or "").strip()
     _reject_nul("reason", reason)
     if not reason:
@@ -476,16 +478,13 @@ def report_message(*, reporter, message_id, reason: str) -> tuple[Report, bool]:
     if message is None or message.pk <= message.conversation.cleared_through_id_for(reporter.pk):
         raise NotFound("Message not found.")
     with transaction.atomic():
-        report = (
-            Report.objects.select_for_update()
-            .filter(message=message, reporter=reporter, status=Report.Status.OPEN)
-            .first()
-        )
-        if report is not None:
-            report.reason = reason
-            report.save(update_fields=["reason", "updated_at"])
-            return report, False
-        return Report.objects.create(message=message, reporter=reporter, reason=reason), True
+        # Two reports sent at once queue on the message row, so only one of them is filed.
+        Message.objects.select_for_update().filter(pk=message.pk).first()
+        if Report.objects.filter(
+            message=message, reporter=reporter, status=Report.Status.OPEN
+        ).exists():
+            raise Conflict(ALREADY_REPORTED)
+        return Report.objects.create(message=message, reporter=reporter, reason=reason)
 
 
 def _log(*, actor, action: str, target, reason: str = "") -> None:
