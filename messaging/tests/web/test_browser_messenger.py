@@ -223,3 +223,22 @@ def test_a_long_press_opens_a_messages_menu(open_as, ada, grace):
     page.wait_for_timeout(700)
     client.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     expect(page.locator(f"#actions-{theirs.pk}")).to_have_attribute("open", "")
+
+
+def test_the_admin_report_queue_is_readable_at_1280_px(open_as):
+    staff = UserFactory(name="Site Admin", is_staff=True, is_superuser=True)
+    for index in range(3):
+        sender = UserFactory(name=f"Professor Bartholomew Fitzgerald-Smythe {index}")
+        reporter = UserFactory(name=f"Katherine Johnson-Whitmore {index}")
+        message = send(sender, reporter, "Buy my course now, limited seats, click the link " * 3)
+        services.report_message(
+            reporter=reporter,
+            message_id=message.pk,
+            reason="Spam: the sender keeps pushing a paid course on the whole network " * 2,
+        )
+    page = open_as(staff, viewport={"width": 1280, "height": 800}).goto("/admin/messaging/report/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    # Every column fits: the results table does not scroll sideways.
+    widths = page.locator(".results").evaluate("box => [box.scrollWidth, box.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    expect(page.locator("#result_list .field-reason_excerpt").first).to_be_in_viewport(ratio=1)
