@@ -106,6 +106,7 @@ def test_reporting_twice_closes_the_form_and_is_refused_the_second_time(open_as,
     reason.fill("Spam")
     row.get_by_role("button", name="Send report").click()
     expect(row.locator(".reported")).to_contain_text("Reported")
+    expect(row.locator(".reported")).to_be_focused()
     expect(row.locator("form")).to_have_count(0)
 
     page.reload()

@@ -134,6 +134,13 @@ export function initConversation(chat) {
   let loadingOlder = false;
   separateDays(list);
   initMessageMenus(list);
+  // A report answered in place replaces its menu: the focus goes to the answer, and the
+  // menus' one Tab stop to a menu that is still there.
+  list.addEventListener("htmx:load", function (event) {
+    if (!event.target.matches || !event.target.matches(".reported")) return;
+    event.target.focus();
+    rove(list);
+  });
 
   function lastShownId() {
     const rows = list.querySelectorAll("li[data-message-id]");

@@ -1,8 +1,14 @@
-"""Message text on the pages: escaped, with http(s) addresses as links and nothing else."""
+"""Message text on the pages: escaped, with http(s) addresses as links and nothing else;
+and the day separators, in the reader's zone."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from messaging.templatetags.messaging_pages import linkify
+from messaging.models import Message
+from messaging.templatetags.messaging_pages import linkify, reader_zone, with_days
+from messaging.tests.factories import send
 
 REL = 'rel="noopener noreferrer nofollow" target="_blank"'
 
@@ -57,3 +63,26 @@ def link(url: str, text: str | None = None) -> str:
 )
 def test_linkify(text, html):
     assert linkify(text) == html
+
+
+@pytest.mark.parametrize("cookie", ["", "Mars/Olympus", "../../etc/passwd", "zone.tab", "x" * 500])
+def test_a_zone_cookie_that_is_no_zone_is_ignored(rf, cookie):
+    request = rf.get("/", HTTP_COOKIE=f"tz={cookie}")
+    assert reader_zone(request) is None
+
+
+def test_days_are_drawn_in_the_readers_zone(rf, user, other_user):
+    # 23:30 UTC is already the next day in Paris.
+    now = timezone.now()
+    late = now.replace(hour=23, minute=30, second=0, microsecond=0) - timedelta(days=2)
+    messages = [send(user, other_user, "late"), send(other_user, user, "later")]
+    Message.objects.filter(pk=messages[0].pk).update(sent_at=late)
+    Message.objects.filter(pk=messages[1].pk).update(sent_at=late + timedelta(minutes=45))
+    messages = list(Message.objects.order_by("pk"))
+
+    def labels(cookie: str) -> list[bool]:
+        request = rf.get("/", HTTP_COOKIE=f"tz={cookie}")
+        return [bool(day) for _, day in with_days({"request": request}, messages)]
+
+    assert labels("UTC") == [True, True]  # 23:30 and 00:15: two days
+    assert labels("Europe/Paris") == [True, False]  # 00:30 and 01:15: one day
