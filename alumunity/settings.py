@@ -185,7 +185,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, refusing a malformed member claim with 401 (alumunity/users/tokens.py).
+        "alumunity.users.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,7 +280,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "alumunity.middleware.RequestIdLogFilter"}},
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "line": {
+            # Escapes control characters: a client's input cannot forge a log line.
+            "()": "alumunity.logging.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
     },
     "handlers": {
         "console": {
@@ -293,6 +298,8 @@ LOGGING = {
         # The request line is ours (alumunity.request); Django's would repeat it for 4xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
-        "uvicorn.access": {"level": "WARNING"},
+        # uvicorn's own lines go through the same escaping handler as everything else.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -2,6 +2,15 @@
 so clients and the schema-driven tests know them: 401 `{"detail"}` for missing or bad
 credentials, and the error envelope for 400, 413 (bodies), 429 (logins) and 503."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+
+
+class MemberJWTScheme(SimpleJWTScheme):
+    """Documents the project's JWTAuthentication (simplejwt's, stricter) as simplejwt's."""
+
+    target_class = "alumunity.users.tokens.JWTAuthentication"
+
+
 UNAUTHORIZED = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},

@@ -21,6 +21,7 @@ from ..payloads import (
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
+from .schema_hooks import MemberJWTScheme  # noqa: F401 (registers the scheme for the schema)
 from .throttles import LoginThrottle, RegisterThrottle, SendThrottle
 
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}

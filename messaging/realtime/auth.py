@@ -19,8 +19,9 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from alumunity.users.tokens import JWTAuthentication
 
 UNAUTHENTICATED = 4401
 FORBIDDEN = 4403

@@ -5,6 +5,7 @@ from math import ceil
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,8 +19,10 @@ from .forms import LoginForm, SignupForm
 
 
 def _next_url(request) -> str:
+    """Where to go after signing in: a path of this site, else the messages page. Only
+    a path will do: `redirect()` would read a bare word such as `foo` as a URL name."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -43,7 +46,7 @@ def _throttled(request, template: str, form, wait: float):
 def login_page(request):
     if request.method == "GET":
         if request.user.is_authenticated:
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         return render(
             request, "accounts/login.html", {"form": LoginForm(), "next": _next_url(request)}
         )
@@ -58,7 +61,7 @@ def login_page(request):
         )
         if user is not None:
             login(request, user)
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error(None, "Email or password is incorrect.")
     return render(
         request,
