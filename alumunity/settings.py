@@ -23,7 +23,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Origins of this site's pages as browsers see them (scheme://host[:port]) when a proxy
+# changes them, e.g. https://chat.example.org: the CSRF check and the socket's Origin
+# check accept them besides the origin a request was addressed to.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The port `make run` serves on: a socket handshake without a Host header is checked
+# against ALLOWED_HOSTS on this port.
+SERVED_PORT = env.int("PORT", default=8000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
