@@ -121,3 +121,46 @@ def test_a_signed_refresh_token_with_a_malformed_member_is_401(user_id):
         "/api/auth/token/refresh/", {"refresh": _signed_token(user_id, "refresh")}, format="json"
     )
     assert response.status_code == HTTPStatus.UNAUTHORIZED
+
+
+# --- weak passwords ------------------------------------------------------------------------
+
+WEAK_PASSWORDS = [
+    (" " * 12, "only spaces"),
+    ("\t\u00a0 \u2003 \n   \t  ", "only spaces"),
+    ("Ada Lovelace-Byron", "too similar to the name"),
+    ("adalovelacebyron", "too similar to the name"),
+    ("ada.byron@example.org", "too similar to the email"),
+]
+
+
+@pytest.mark.parametrize(("password", "reason"), WEAK_PASSWORDS)
+def test_the_api_refuses_weak_passwords(password, reason):
+    response = APIClient().post(
+        "/api/auth/register",
+        {"email": "ada.byron@example.org", "name": "Ada Lovelace-Byron", "password": password},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert any(reason in text for text in response.json()["errors"]["password"])
+
+
+@pytest.mark.parametrize(("password", "reason"), WEAK_PASSWORDS)
+def test_the_signup_page_refuses_weak_passwords(password, reason):
+    client = Client()
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "ada.byron@example.org", "name": "Ada Lovelace-Byron", "password": password},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert reason in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_strong_password_with_spaces_inside_is_accepted():
+    response = APIClient().post(
+        "/api/auth/register",
+        {"email": "ada.byron@example.org", "name": "Ada", "password": "  correct horse staple "},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
