@@ -4,6 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# X-Forwarded-For is believed only from the proxies NUM_PROXIES says are in front (at
+# FORWARDED_ALLOW_IPS); with none, a client's made-up header is ignored.
+NUM_PROXIES ?= 0
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
+PROXY_OPTIONS := $(if $(filter 0,$(NUM_PROXIES)),--no-proxy-headers,--proxy-headers --forwarded-allow-ips $(FORWARDED_ALLOW_IPS))
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps run serve migrate demo test test-fast lint format bench screenshots clean
@@ -42,7 +47,7 @@ run: demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(POR
 
 serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
 	@echo "Serving on http://127.0.0.1:$(PORT)/messages  (API docs: /api/docs/)"
-	DEBUG=$${DEBUG-1} $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-max-size 65536
+	DEBUG=$${DEBUG-1} NUM_PROXIES=$(NUM_PROXIES) $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-max-size 65536 $(PROXY_OPTIONS)
 
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -214,7 +214,9 @@ REST_FRAMEWORK = {
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")
+# Per (client address, email tried), and per client address whatever the email.
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
+LOGIN_ADDRESS_RATE = env.str("LOGIN_ADDRESS_RATE", default="30/min")
 REGISTER_RATE = env.str("REGISTER_RATE", default="30/hour")
 
 SIMPLE_JWT = {

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alumunity.users.services import register_member
 from messaging import services
-from messaging.api.throttles import count_hit, email_identity
+from messaging.api.throttles import client_address, count_hit, login_attempt_wait
 from messaging.exceptions import MessagingError
 
 from .forms import LoginForm, SignupForm
@@ -52,8 +52,7 @@ def login_page(request):
         )
     form = LoginForm(request.POST)
     if form.is_valid():
-        identity = email_identity(form.cleaned_data["email"])
-        wait = count_hit(scope="login", identity=identity, rate=settings.LOGIN_RATE)
+        wait = login_attempt_wait(address=client_address(request), email=form.cleaned_data["email"])
         if wait is not None:
             return _throttled(request, "accounts/login.html", form, wait)
         user = authenticate(
@@ -87,7 +86,7 @@ def signup_page(request):
     if form.is_valid():
         wait = count_hit(
             scope="register",
-            identity=request.META.get("REMOTE_ADDR", "-"),
+            identity=client_address(request),
             rate=settings.REGISTER_RATE,
         )
         if wait is not None:
