@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "alumunity.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "alumunity.middleware.ContentSecurityPolicyMiddleware",
+    "alumunity.headers.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -286,6 +287,11 @@ CONTENT_SECURITY_POLICY_RELAXED = {
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 }
 SESSION_COOKIE_HTTPONLY = True
+# Browser features no page of the site uses, off for it and anything it might embed.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
+)
 
 # --- Logging: one line per request, every line carries the request id -------------------
 LOGGING = {

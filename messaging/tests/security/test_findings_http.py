@@ -164,3 +164,45 @@ def test_a_strong_password_with_spaces_inside_is_accepted():
         format="json",
     )
     assert response.status_code == HTTPStatus.CREATED
+
+
+# --- caching and browser features --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/auth/me", "/api/messages/inbox", "/api/messages/unread-count", "/api/nope"]
+)
+def test_authenticated_api_responses_are_never_stored(api_client, path):
+    response = api_client.get(path)
+    assert "no-store" in response["Cache-Control"]
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_tokens_are_never_stored(user):
+    response = APIClient().post(
+        "/api/auth/token/", {"email": user.email, "password": TEST_PASSWORD}, format="json"
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("path", "signed_in"),
+    [("/messages", True), ("/messages/new", True), ("/accounts/login/", False)],
+)
+def test_pages_are_never_stored(user, path, signed_in):
+    client = Client()
+    if signed_in:
+        client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK
+    assert "no-store" in response["Cache-Control"]
+    assert "microphone=()" in response["Permissions-Policy"]
+
+
+def test_static_files_keep_long_caching(client):
+    response = client.get("/static/messaging/messaging.css")
+    assert response.status_code == HTTPStatus.OK
+    assert "no-store" not in response["Cache-Control"]
+    assert "max-age=" in response["Cache-Control"]
+    assert "Permissions-Policy" in response
