@@ -233,6 +233,8 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     # Refuses deleted/inactive members and lets only one concurrent use of a refresh win.
     "TOKEN_REFRESH_SERIALIZER": "alumunity.users.tokens.TokenRefreshSerializer",
+    # Both refuse body fields they do not read, as every endpoint does.
+    "TOKEN_OBTAIN_SERIALIZER": "alumunity.users.tokens.TokenObtainPairSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

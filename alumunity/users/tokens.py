@@ -20,6 +20,8 @@ from rest_framework_simplejwt import serializers as simplejwt
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from messaging.api.strict import RefuseUnknownFields
+
 
 def _member_id(payload) -> uuid.UUID | None:
     user_id = payload.get(api_settings.USER_ID_CLAIM)
@@ -46,7 +48,11 @@ class JWTAuthentication(authentication.JWTAuthentication):
         return super().get_user(validated_token)
 
 
-class TokenRefreshSerializer(simplejwt.TokenRefreshSerializer):
+class TokenObtainPairSerializer(RefuseUnknownFields, simplejwt.TokenObtainPairSerializer):
+    """simplejwt's, refusing body fields it does not read (400), like every endpoint."""
+
+
+class TokenRefreshSerializer(RefuseUnknownFields, simplejwt.TokenRefreshSerializer):
     def validate(self, attrs):
         refresh = self.token_class(attrs["refresh"])  # signature, expiry, type, blacklist
         user = claimed_member(refresh.payload)
