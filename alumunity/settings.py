@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 401, 400, 413 and 503 on every operation (SPEC §3.1).
         "messaging.api.schema_hooks.document_common_errors",
+        # Text patterns, no extra body fields, exclusive history anchors.
+        "messaging.api.schema_hooks.document_input_rules",
     ],
 }
 
