@@ -219,6 +219,8 @@ SEND_RATE = env.str("SEND_RATE", default="60/min")
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
 LOGIN_ADDRESS_RATE = env.str("LOGIN_ADDRESS_RATE", default="30/min")
 REGISTER_RATE = env.str("REGISTER_RATE", default="30/hour")
+# Member searches by exact email address, per member (they reveal who is a member).
+EMAIL_LOOKUP_RATE = env.str("EMAIL_LOOKUP_RATE", default="30/hour")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),

@@ -1,4 +1,5 @@
-"""Rate limits from SEND_RATE, LOGIN_RATE, LOGIN_ADDRESS_RATE and REGISTER_RATE.
+"""Rate limits from SEND_RATE, LOGIN_RATE, LOGIN_ADDRESS_RATE, REGISTER_RATE and
+EMAIL_LOOKUP_RATE.
 
 DRF's built-in throttles read a history list, append and write it back, so concurrent
 requests (and several server processes) can all slip through. These count with one
@@ -11,6 +12,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from alumunity.users.names import is_email_lookup
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -61,6 +64,15 @@ def login_attempt_wait(*, address: str, email) -> float | None:
     return max(refused) if refused else None
 
 
+def email_lookup_wait(*, user, query) -> float | None:
+    """Count one member search if it looks a member up by exact email; None when allowed.
+    The answer tells whether an address belongs to a member, so a member may ask only so
+    often (EMAIL_LOOKUP_RATE), on the API and the pages together."""
+    if not isinstance(query, str) or not is_email_lookup(query):
+        return None
+    return count_hit(scope="email-lookup", identity=str(user.pk), rate=settings.EMAIL_LOOKUP_RATE)
+
+
 class WindowCounterThrottle(BaseThrottle):
     scope = ""
     rate_setting = ""
@@ -107,3 +119,13 @@ class RegisterThrottle(WindowCounterThrottle):
 
     def identity(self, request, view):
         return self.get_ident(request)
+
+
+class EmailLookupThrottle(WindowCounterThrottle):
+    def allow_request(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return True
+        self.wait_seconds = email_lookup_wait(
+            user=request.user, query=request.query_params.get("q")
+        )
+        return self.wait_seconds is None

@@ -146,3 +146,33 @@ def test_a_made_up_forwarded_for_only_counts_behind_a_trusted_proxy(num_proxies,
         finally:
             server.stop()
     assert statuses == expected
+
+
+# --- looking members up by email ---------------------------------------------------------------
+
+
+@override_settings(EMAIL_LOOKUP_RATE="3/hour")
+def test_exact_email_lookups_are_limited_per_member(api_client, other_client, user, other_user):
+    with frozen_clock(1_800_000_000.0 + 1800):
+        found = [api_client.get("/api/users/search", {"q": other_user.email}) for _ in range(3)]
+        refused = api_client.get("/api/users/search", {"q": "nobody@example.org"})
+        by_name = api_client.get("/api/users/search", {"q": "grace"})
+        someone_else = other_client.get("/api/users/search", {"q": user.email})
+    assert [response.json()["total"] for response in found] == [1, 1, 1]
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert refused["Retry-After"] == "1800"
+    assert by_name.status_code == HTTPStatus.OK and by_name.json()["total"] == 1
+    assert someone_else.json()["total"] == 1
+
+
+@override_settings(EMAIL_LOOKUP_RATE="2/hour")
+def test_the_pages_share_the_email_lookup_limit(api_client, user, other_user):
+    browser = Client()
+    browser.force_login(user)
+    with frozen_clock(1_800_000_000.0 + 1800):
+        api_client.get("/api/users/search", {"q": other_user.email})
+        first = browser.get("/messages/new", {"q": other_user.email})
+        second = browser.get("/messages/new", {"q": other_user.email})
+    assert other_user.name in first.content.decode()
+    assert second.status_code == HTTPStatus.OK
+    assert other_user.name not in second.content.decode()
