@@ -71,14 +71,19 @@ FOREIGN_PORTS_AND_SCHEMES = [
 ]
 
 
+async def _browser_socket(user, origin: bytes, host: bytes | None):
+    """A session socket from a page at `origin`, addressed to `host` (None: no Host)."""
+    headers = [await session_cookie(user), (b"origin", origin)]
+    if host is not None:
+        headers.append((b"host", host))
+    return await open_socket(headers)
+
+
 @pytest.mark.parametrize("origin", FOREIGN_PORTS_AND_SCHEMES)
 @pytest.mark.parametrize("host", [None, b"localhost:8000", b"127.0.0.1:8000"])
 @async_test
 async def test_an_origin_on_another_port_or_scheme_is_refused_4403(user, origin, host):
-    headers = [await session_cookie(user), (b"origin", origin)]
-    if host is not None:
-        headers.append((b"host", host))
-    socket = await open_socket(headers)
+    socket = await _browser_socket(user, origin, host)
     assert await close_code(socket) == 4403
     await socket.disconnect()
 
@@ -93,10 +98,7 @@ async def test_an_origin_on_another_port_or_scheme_is_refused_4403(user, origin,
 )
 @async_test
 async def test_the_sites_own_origin_connects(user, origin, host):
-    headers = [await session_cookie(user), (b"origin", origin)]
-    if host is not None:
-        headers.append((b"host", host))
-    socket = await open_socket(headers)
+    socket = await _browser_socket(user, origin, host)
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
