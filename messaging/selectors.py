@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from alumunity.users.models import NamePrefix
-from alumunity.users.names import query_prefixes
+from alumunity.users.names import is_email_lookup, query_prefixes
 
 from .exceptions import NotFound
 from .models import REMOVED_TEXT, Block, Conversation, Message, Presence
@@ -454,7 +454,7 @@ def search_members(*, user, query: str, limit: int) -> tuple[list[User], int]:
     members = (
         User.objects.filter(is_active=True).exclude(pk=user.pk).only("id", "name", "avatar_url")
     )
-    if "@" in query:
+    if is_email_lookup(query):
         found = list(members.filter(email=User.objects.normalize_email(query)))
         return found, len(found)
     prefixes = query_prefixes(query)

@@ -21,7 +21,8 @@ from ..payloads import (
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
-from .throttles import LoginThrottle, RegisterThrottle, SendThrottle
+from .schema_hooks import MemberJWTScheme  # noqa: F401 (registers the scheme for the schema)
+from .throttles import EmailLookupThrottle, LoginThrottle, RegisterThrottle, SendThrottle
 
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
 
@@ -105,6 +106,8 @@ class MeApi(MemberApiView):
 
 
 class MemberSearchApi(MemberApiView):
+    throttle_classes = (EmailLookupThrottle,)
+
     @extend_schema(
         parameters=[io.MemberSearchParams],
         responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
