@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -26,7 +27,13 @@ from ..limits import (
     reject_nul,
 )
 from ..models import Conversation, Message
-from ..selectors import canonical_pair, get_member, is_blocked_between, parse_user_id
+from ..selectors import (
+    canonical_pair,
+    get_member,
+    is_blocked_between,
+    parse_user_id,
+    typing_key,
+)
 
 _http_url = URLValidator(schemes=["http", "https"])
 # A send that loses the race to create its pair's conversation starts again; two losses
@@ -126,7 +133,7 @@ def do_send_message(request: SendRequest) -> SendResult:
     for attempt in range(_SEND_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _insert_message(request)
+                result = _insert_message(request)
         except _ConversationRaced:
             if attempt == _SEND_ATTEMPTS - 1:
                 raise
@@ -136,6 +143,15 @@ def do_send_message(request: SendRequest) -> SendResult:
             if original is None:
                 raise
             return SendResult(original, created=False)
+        if result.created:
+            # The typist's message has arrived, so they are no longer typing it: every
+            # door (REST, socket, pages) reads this key, and a stale one would show
+            # "typing" for its remaining seconds after the message.
+            assert request.recipient is not None
+            cache.delete(
+                typing_key(from_user_id=request.sender.pk, to_user_id=request.recipient.pk)
+            )
+        return result
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 

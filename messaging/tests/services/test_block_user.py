@@ -1,5 +1,3 @@
-import uuid
-
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -24,7 +22,9 @@ def test_blocking_yourself_is_rejected(user):
     assert not Block.objects.exists()
 
 
-@pytest.mark.parametrize("blocked_user_id", [str(uuid.uuid4()), "not-a-uuid", "", None])
+@pytest.mark.parametrize(
+    "blocked_user_id", ["5f0c3a52-7d7e-4c4e-9d0a-6b1f2e3d4c5b", "not-a-uuid", "", None]
+)
 def test_blocking_an_unknown_member_is_not_found(user, blocked_user_id):
     with pytest.raises(NotFound):
         services.block_user(blocker=user, blocked_user_id=blocked_user_id)

@@ -1,5 +1,3 @@
-import uuid
-
 import pytest
 
 from messaging import events, selectors, services
@@ -31,7 +29,23 @@ def test_typing_event_goes_to_the_other_member(
     assert event["type"] == "typing"
 
 
-@pytest.mark.parametrize("to_user_id", [str(uuid.uuid4()), "nope"])
+@pytest.mark.parametrize("to_user_id", ["5f0c3a52-7d7e-4c4e-9d0a-6b1f2e3d4c5b", "nope"])
 def test_typing_to_an_unknown_member_is_not_found(user, to_user_id):
     with pytest.raises(NotFound):
         services.record_typing(user=user, to_user_id=to_user_id)
+
+
+def test_the_typists_message_ends_their_typing(user, other_user):
+    services.record_typing(user=user, to_user_id=other_user.pk)
+
+    services.send_message(sender=user, recipient_id=other_user.pk, text="done typing")
+
+    assert _typing(other_user, user) is False
+
+
+def test_a_message_the_other_way_leaves_the_typist_typing(user, other_user):
+    services.record_typing(user=user, to_user_id=other_user.pk)
+
+    services.send_message(sender=other_user, recipient_id=user.pk, text="still there?")
+
+    assert _typing(other_user, user) is True

@@ -146,7 +146,8 @@ def test_sending_to_yourself_is_rejected(user):
 
 
 @pytest.mark.parametrize(
-    "recipient_id", [uuid.UUID(int=1), str(uuid.uuid4()), "not-a-uuid", "", None, 42]
+    "recipient_id",
+    [uuid.UUID(int=1), "5f0c3a52-7d7e-4c4e-9d0a-6b1f2e3d4c5b", "not-a-uuid", "", None, 42],
 )
 def test_unknown_or_malformed_recipient_is_not_found(user, recipient_id):
     with pytest.raises(NotFound):

@@ -53,9 +53,9 @@ def test_page_for_someone_new_is_an_empty_conversation(user, other_user):
 @pytest.mark.parametrize(
     "path",
     [
-        f"/messages/{uuid.uuid4()}",
+        "/messages/5f0c3a52-7d7e-4c4e-9d0a-6b1f2e3d4c5b",
         "/messages/not-a-uuid",
-        f"/messages/{uuid.uuid4()}/updates",
+        "/messages/5f0c3a52-7d7e-4c4e-9d0a-6b1f2e3d4c5b/updates",
     ],
 )
 def test_unknown_member_is_404(user, path):
