@@ -19,6 +19,12 @@ def _isolated_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Each test stores uploads in its own empty folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def user(db):
     return UserFactory(name="Ada Lovelace", email="ada@example.org")

@@ -47,3 +47,9 @@ class Forbidden(ServiceError):
     status = HTTPStatus.FORBIDDEN
     code = "forbidden"
     default_message = "You are not allowed to do this."
+
+
+class TooLarge(ServiceError):
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "too_large"
+    default_message = "The file is too large."

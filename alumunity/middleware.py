@@ -73,6 +73,14 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+def body_limit(path: str) -> tuple[int, str]:
+    """The most bytes a request to `path` may send, and the 413's reason: the upload
+    paths take a file of MAX_UPLOAD_MB, every other path 1 MB."""
+    if path.rstrip("/") in settings.UPLOAD_PATHS:
+        return settings.UPLOAD_BODY_BYTES, f"Files may be at most {settings.MAX_UPLOAD_MB} MB."
+    return settings.MAX_REQUEST_BODY_BYTES, "Request body is larger than 1 MB."
+
+
 class BodySizeLimitMiddleware:
     """Refuses bodies over the limit with 413 before anything reads them (DRF's parsers
     read the stream directly and would not apply Django's own limit)."""
@@ -85,8 +93,9 @@ class BodySizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BODY_BYTES:
-            return JsonResponse(error_body("Request body is larger than 1 MB."), status=413)
+        limit, reason = body_limit(request.path)
+        if length > limit:
+            return JsonResponse(error_body(reason), status=413)
         return self.get_response(request)
 
 
@@ -113,10 +122,10 @@ class ContentSecurityPolicyMiddleware:
 
 
 class AsgiBodySizeLimit:
-    """The 1 MB limit for ASGI servers, applied while the body streams in. Django's ASGI
-    handler reads a whole body (to disk if large) before any middleware runs, and a
-    chunked upload has no Content-Length for BodySizeLimitMiddleware to check; this
-    refuses it with the same 413 as soon as it passes the limit."""
+    """The body limits (body_limit) for ASGI servers, applied while the body streams in.
+    Django's ASGI handler reads a whole body (to disk if large) before any middleware
+    runs, and a chunked upload has no Content-Length for BodySizeLimitMiddleware to
+    check; this refuses it with the same 413 as soon as it passes the limit."""
 
     def __init__(self, app):
         self.app = app
@@ -124,10 +133,10 @@ class AsgiBodySizeLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = settings.MAX_REQUEST_BODY_BYTES
+        limit, reason = body_limit(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            return await self._refuse(send)
+            return await self._refuse(send, reason)
         received, size = [], 0
         while True:
             message = await receive()
@@ -136,7 +145,7 @@ class AsgiBodySizeLimit:
                 break  # the client went away; let Django see it
             size += len(message.get("body", b""))
             if size > limit:
-                return await self._refuse(send)
+                return await self._refuse(send, reason)
             if not message.get("more_body", False):
                 break
         pending = iter(received)
@@ -149,11 +158,11 @@ class AsgiBodySizeLimit:
         return await self.app(scope, replay, send)
 
     @staticmethod
-    async def _refuse(send):
+    async def _refuse(send, reason: str):
         request_id = uuid.uuid4().hex
         token = request_id_var.set(request_id)
         try:
-            body = json.dumps(error_body("Request body is larger than 1 MB.")).encode()
+            body = json.dumps(error_body(reason)).encode()
         finally:
             request_id_var.reset(token)
         await send(

@@ -1,9 +1,11 @@
 """Settings: every value that differs between machines is read from the environment here,
 and nowhere else."""
 
+import os
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -178,10 +180,57 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Uploaded files (attachments) -----------------------------------------------------
+# Local files under MEDIA_ROOT by default. With STORAGE_URL (s3://bucket, optionally
+# ?endpoint_url=...&region=...) or AWS_STORAGE_BUCKET_NAME set, an S3-compatible bucket
+# instead, so every server process reads and writes the same files. Credentials come from
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the machine's role), never from here.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files are only ever served through the access-checked attachment views, never here.
+MEDIA_URL = "/media-not-served/"
+
+
+def file_storage(environ) -> dict:
+    """The "default" storage from the environment (a function, so tests can check it)."""
+    url = environ.get("STORAGE_URL", "")
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not url and not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options: dict[str, object] = {"default_acl": None, "file_overwrite": False}
+    if url:
+        parsed = urlsplit(url)
+        if parsed.scheme != "s3" or not parsed.netloc:
+            raise ImproperlyConfigured("STORAGE_URL must look like s3://bucket[?endpoint_url=...]")
+        bucket = parsed.netloc
+        query = dict(parse_qsl(parsed.query))
+        for key, option in (("endpoint_url", "endpoint_url"), ("region", "region_name")):
+            if query.get(key):
+                options[option] = query[key]
+    options["bucket_name"] = bucket
+    for variable, option in (
+        ("AWS_S3_ENDPOINT_URL", "endpoint_url"),
+        ("AWS_S3_REGION_NAME", "region_name"),
+        ("AWS_ACCESS_KEY_ID", "access_key"),
+        ("AWS_SECRET_ACCESS_KEY", "secret_key"),
+    ):
+        if environ.get(variable):
+            options.setdefault(option, environ[variable])
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(os.environ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=10)
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+# Images over this many pixels are refused as decompression bombs (a small file that
+# decodes into gigabytes); 40 million covers any camera's photos.
+MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+# The paths that take a file: their body limit is MAX_UPLOAD_BYTES plus room for the
+# multipart framing; every other path keeps MAX_REQUEST_BODY_BYTES.
+UPLOAD_PATHS = ("/api/attachments", "/messages/attachments")
+UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024
 # Without collectstatic (make run, tests) whitenoise serves straight from the finders,
 # and its warning that STATIC_ROOT does not exist yet says nothing useful.
 WHITENOISE_USE_FINDERS = True

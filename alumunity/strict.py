@@ -4,6 +4,7 @@ parameter given twice (which value would count?), and body fields no endpoint re
 Both are a 400 with the `errors` map, like any other invalid input."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from rest_framework import serializers
 
@@ -11,7 +12,7 @@ UNKNOWN_FIELD = "Unknown field."
 REPEATED_PARAMETER = "Give this parameter once."
 
 
-def _with_errors(extra: dict[str, list[str]], parse):
+def _with_errors(extra: dict[str, Any], parse):
     """Run `parse`; its field errors and `extra` are reported together."""
     try:
         value = parse()

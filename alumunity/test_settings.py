@@ -1,7 +1,10 @@
 """Settings for the test suite: the real settings, with a throwaway key and fast hashing."""
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-key-never-used-outside-the-test-suite")
 
@@ -13,9 +16,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A throwaway file rather than memory: threaded tests then get separate connections
     # that queue on SQLite's write lock like a real server (a shared-cache memory database
     # fails them with "table is locked"). One file per process, so parallel runs never meet.
-    import atexit
     import glob
-    import tempfile
 
     _test_db = os.path.join(tempfile.gettempdir(), f"alumunity-test-{os.getpid()}.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
@@ -26,3 +27,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         for path in glob.glob(f"{_test_db}*"):
             with contextlib.suppress(OSError):
                 os.remove(path)
+
+
+# Uploaded files of the suite go to a throwaway directory, one per process.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="alumunity-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, True)

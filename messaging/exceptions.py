@@ -1,7 +1,7 @@
 """Errors the messaging services raise: the shared ones (alumunity.exceptions) and the
 two refusals that belong to messaging alone."""
 
-from alumunity.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from alumunity.exceptions import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from alumunity.exceptions import ServiceError as MessagingError
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "MessagingError",
     "NotFound",
     "SuspendedError",
+    "TooLarge",
 ]
 
 

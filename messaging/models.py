@@ -100,6 +100,11 @@ class Message(models.Model):
         max_length=MAX_CLIENT_MESSAGE_ID_LENGTH, null=True, blank=True
     )
     is_hidden = models.BooleanField(default=False)
+    # An uploaded file sent with the message (attachment_url is then its download path).
+    # One message per upload: the unique index is also how a download finds its message.
+    attachment = models.OneToOneField(
+        "Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
 
     class Meta:
         constraints = [
@@ -124,6 +129,37 @@ class Message(models.Model):
     @property
     def visible_text(self) -> str:
         return REMOVED_TEXT if self.is_hidden else self.message_text
+
+
+class Attachment(models.Model):
+    """A file a member uploaded, stored through Django's storage API (local or S3). It
+    is unsent until a message carries it (`message`, the reverse of Message.attachment);
+    unsent uploads are removed after a day (remove_unsent_uploads)."""
+
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attachments"
+    )
+    storage_name = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=MAX_ATTACHMENT_TYPE_LENGTH)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail_name = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The cleanup walks old uploads by age.
+            models.Index(fields=["created_at"], name="attachment_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attachment {self.pk}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Block(models.Model):

@@ -9,7 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .models import Message
+from .models import Attachment, Message
+from .selectors.uploads import download_path, thumbnail_path
 
 if TYPE_CHECKING:
     from alumunity.users.models import User
@@ -70,3 +71,16 @@ def member_payload(user: User) -> dict:
 
 def own_account_payload(user: User) -> dict:
     return {**member_payload(user), "email": user.email}
+
+
+def attachment_payload(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": download_path(attachment.pk),
+        "width": attachment.width,
+        "height": attachment.height,
+        "thumbnail_url": thumbnail_path(attachment.pk) if attachment.thumbnail_name else None,
+    }

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from alumunity.strict import BodyInput, JsonIntegerField, QueryParams, StrictIntegerField
 from alumunity.users.models import MAX_NAME_LENGTH
 
+from ..filetypes import EXTENSIONS
 from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
 from ..models import Presence
 
@@ -84,6 +85,12 @@ class SendInput(BodyInput):
     attachment_url = StrictCharField(required=False, allow_blank=True, allow_null=True)
     attachment_type = StrictCharField(required=False, allow_blank=True, allow_null=True)
     client_message_id = StrictCharField(required=False, allow_blank=True, allow_null=True)
+    # An upload from POST /api/attachments, instead of attachment_url.
+    attachment_id = JsonIntegerField(required=False, allow_null=True, min_value=1)
+
+
+class AttachmentInput(BodyInput):
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
 
 
 class BlockInput(BodyInput):
@@ -165,3 +172,16 @@ class ReportOutput(serializers.Serializer):
     message_id = serializers.IntegerField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class AttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.ChoiceField(choices=list(EXTENSIONS))
+    size = serializers.IntegerField()
+    url = serializers.CharField(help_text="The download path; only members allowed get the file.")
+    width = serializers.IntegerField(allow_null=True, help_text="Images only.")
+    height = serializers.IntegerField(allow_null=True, help_text="Images only.")
+    thumbnail_url = serializers.CharField(
+        allow_null=True, help_text="Images only: a copy whose longest side is 480 px."
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attachments, views
 
 urlpatterns = [
     path("auth/register", views.RegisterApi.as_view(), name="api-register"),
@@ -30,4 +30,15 @@ urlpatterns = [
     path("messages/report", views.ReportApi.as_view(), name="api-report"),
     path("messages/typing/<str:user_id>", views.TypingApi.as_view(), name="api-typing"),
     path("messages/presence", views.PresenceApi.as_view(), name="api-presence"),
+    path("attachments", attachments.AttachmentUploadApi.as_view(), name="api-attachments"),
+    path(
+        "attachments/<int:attachment_id>/file",
+        attachments.AttachmentFileApi.as_view(),
+        name="attachment-file",
+    ),
+    path(
+        "attachments/<int:attachment_id>/thumbnail",
+        attachments.AttachmentThumbnailApi.as_view(),
+        name="attachment-thumbnail",
+    ),
 ]

@@ -141,6 +141,7 @@ class MessageSendApi(MemberApiView):
             attachment_url=data.get("attachment_url"),
             attachment_type=data.get("attachment_type"),
             client_message_id=data.get("client_message_id"),
+            attachment_id=data.get("attachment_id"),
         )
         if result.created:
             return ok(

@@ -37,6 +37,13 @@ from .presence import (
     typing_key,
 )
 from .search import search_messages
+from .uploads import (
+    download_path,
+    downloadable_attachment,
+    thumbnail_path,
+    unsent_upload,
+    unsent_uploads,
+)
 
 __all__ = [
     "OFFLINE",
@@ -71,4 +78,9 @@ __all__ = [
     "socket_left_key",
     "typing_key",
     "unread_total",
+    "download_path",
+    "downloadable_attachment",
+    "thumbnail_path",
+    "unsent_upload",
+    "unsent_uploads",
 ]

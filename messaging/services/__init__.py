@@ -25,6 +25,7 @@ from .presence import (
     set_presence_mode,
 )
 from .reads import mark_conversation_read, mark_read, open_conversation
+from .uploads import remove_unsent_uploads, upload_attachment
 
 __all__ = [
     "SendRequest",
@@ -49,4 +50,6 @@ __all__ = [
     "set_messaging_suspended",
     "set_presence_mode",
     "unblock_user",
+    "remove_unsent_uploads",
+    "upload_attachment",
 ]

@@ -26,13 +26,15 @@ from ..limits import (
     check_length,
     reject_nul,
 )
-from ..models import Conversation, Message
+from ..models import Attachment, Conversation, Message
 from ..selectors import (
     canonical_pair,
+    download_path,
     get_member,
     is_blocked_between,
     parse_user_id,
     typing_key,
+    unsent_upload,
 )
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -59,6 +61,7 @@ class SendRequest:
     attachment_type: str
     client_message_id: str | None
     original: Message | None = None
+    attachment: Attachment | None = None
 
 
 def send_message(
@@ -69,6 +72,7 @@ def send_message(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendResult:
     """Send one message. A retry with the same `client_message_id` returns the original
     message (created=False) and changes nothing."""
@@ -79,6 +83,7 @@ def send_message(
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        attachment_id=attachment_id,
     )
     if request.original is not None:
         return SendResult(request.original, created=False)
@@ -93,25 +98,40 @@ def check_message(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendRequest:
     """Every rule a send must pass, in the order its errors are reported: the fields
     themselves, then a retry (answered before anything else is checked, so a retry
-    after a block still finds its original), the recipient, suspension, blocks."""
+    after a block still finds its original), the recipient, suspension, blocks, and
+    last the upload sent with it: only the sender's own, not sent before."""
+    if attachment_id is not None and (attachment_url or attachment_type):
+        raise InvalidInput.for_field(
+            "attachment_id", "Send an uploaded file or an attachment_url, not both."
+        )
     text, attachment_url, attachment_type, client_message_id = _clean_send_input(
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        has_upload=attachment_id is not None,
     )
     original = _original_send(sender, client_message_id)
+    recipient = attachment = None
+    if original is None:
+        recipient = _check_recipient(sender, recipient_id)
+        if attachment_id is not None:
+            attachment = unsent_upload(user=sender, attachment_id=attachment_id)
+            attachment_url = download_path(attachment.pk)
+            attachment_type = attachment.content_type
     return SendRequest(
         sender=sender,
-        recipient=None if original else _check_recipient(sender, recipient_id),
+        recipient=recipient,
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
         original=original,
+        attachment=attachment,
     )
 
 
@@ -163,6 +183,9 @@ def _insert_message(request: SendRequest) -> SendResult:
     original = _original_send(sender, request.client_message_id)
     if original is not None:
         return SendResult(original, created=False)
+    if request.attachment is not None:
+        # Under its row lock: of two sends of one upload, the second finds it taken.
+        unsent_upload(user=sender, attachment_id=request.attachment.pk, lock=True)
     message = Message.objects.create(
         conversation=conversation,
         sender=sender,
@@ -171,6 +194,7 @@ def _insert_message(request: SendRequest) -> SendResult:
         attachment_url=request.attachment_url,
         attachment_type=request.attachment_type,
         client_message_id=request.client_message_id,
+        attachment=request.attachment,
         sent_at=timezone.now(),
     )
     recipient_side = conversation.side_of(recipient.pk)
@@ -190,6 +214,7 @@ def _clean_send_input(
     attachment_url: str | None,
     attachment_type: str | None,
     client_message_id: str | None,
+    has_upload: bool = False,
 ) -> tuple[str, str, str, str | None]:
     text = (text or "").strip()
     attachment_url = (attachment_url or "").strip()
@@ -203,7 +228,7 @@ def _clean_send_input(
     ):
         reject_nul(field, value)
     check_length("message_text", text, MAX_TEXT_LENGTH)
-    if not text and not attachment_url:
+    if not text and not attachment_url and not has_upload:
         raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
     if attachment_url:
         check_length("attachment_url", attachment_url, MAX_ATTACHMENT_URL_LENGTH)

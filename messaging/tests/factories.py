@@ -1,9 +1,12 @@
+import io
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from messaging import services
-from messaging.models import Block, Conversation, Message
+from messaging.models import Attachment, Block, Conversation, Message
+from messaging.tests.files import image_bytes
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -65,3 +68,20 @@ def send(sender, recipient, text: str = "hello", **kwargs) -> Message:
     return services.send_message(
         sender=sender, recipient_id=recipient.pk, text=text, **kwargs
     ).message
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """An upload through the service layer (a small PNG unless `content` says otherwise)."""
+
+    class Meta:
+        model = Attachment
+
+    uploader = factory.SubFactory(UserFactory)
+    name = "picture.png"
+    content = factory.LazyFunction(lambda: image_bytes((640, 320)))
+
+    @classmethod
+    def _create(cls, model_class, *args, uploader, name, content, **kwargs):
+        return services.upload_attachment(
+            uploader=uploader, file=io.BytesIO(content), name=name, size=len(content)
+        )

@@ -28,6 +28,9 @@ EVERY_PATH = {
     "/api/messages/report": {"post"},
     "/api/messages/typing/{user_id}": {"post"},
     "/api/messages/presence": {"put"},
+    "/api/attachments": {"post"},
+    "/api/attachments/{attachment_id}/file": {"get"},
+    "/api/attachments/{attachment_id}/thumbnail": {"get"},
 }
 
 
@@ -64,6 +67,22 @@ def test_schema_documents_the_envelopes(schema):
     assert {"success", "data", "total", "message"} <= set(
         components["ConversationSummaryListEnvelope"]["properties"]
     )
+
+
+def test_schema_documents_uploads(schema):
+    upload = schema["paths"]["/api/attachments"]["post"]
+    body = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["$ref"] == "#/components/schemas/AttachmentInputRequest"
+    assert schema["components"]["schemas"]["AttachmentInputRequest"]["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+    }
+    assert {"201", "400", "404", "413"} <= set(upload["responses"])
+    download = schema["paths"]["/api/attachments/{attachment_id}/file"]["get"]["responses"]
+    assert download["200"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
+    assert "404" in download
+    send = schema["components"]["schemas"]["SendInputRequest"]["properties"]
+    assert send["attachment_id"]["type"] == "integer"
 
 
 def test_schema_is_served_as_yaml_by_default(anon_client):

@@ -318,7 +318,9 @@ def _chunked(total: int, chunk: int = 64 * 1024) -> list[dict]:
     ]
 
 
-def _asgi_post(app, messages: list[dict], headers: list) -> tuple[dict, bytes, int]:
+def _asgi_post(
+    app, messages: list[dict], headers: list, path: str = "/api/messages/send"
+) -> tuple[dict, bytes, int]:
     """One POST through an ASGI app; returns the response start, its body and how many
     body chunks the app pulled from the client."""
 
@@ -341,8 +343,8 @@ def _asgi_post(app, messages: list[dict], headers: list) -> tuple[dict, bytes, i
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/api/messages/send",
-        "raw_path": b"/api/messages/send",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [(b"host", b"127.0.0.1"), *headers],

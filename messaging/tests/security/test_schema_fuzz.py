@@ -104,7 +104,7 @@ def test_no_input_breaks_the_api_or_its_schema(case, member_with_history):
     assert response.status_code < 500
 
 
-class Workflow(schema.as_state_machine()):
+class Workflow(schema.as_state_machine()):  # type: ignore[misc]
     """Calls chained by the links schemathesis infers from the schema (a sent message's
     id into mark-as-read and report, a member's id into history, status and block...)."""
 

@@ -1,0 +1,106 @@
+"""REST doors for uploads: store a file to send, and download one (or its thumbnail),
+with the member's right to it checked on every request."""
+
+from django.core.files.storage import storages
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+
+from .. import selectors, services
+from ..exceptions import NotFound
+from ..models import Attachment
+from ..payloads import attachment_payload
+from . import serializers as io
+from .envelope import ERROR_ENVELOPE, enveloped, ok
+from .views import ERRORS, MemberApiView, _parse
+
+# A file response must never run as a page of this site, whatever a browser makes of it.
+FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+
+
+class AnyAccept(BaseContentNegotiation):
+    """A file is served as what it is, whatever the client's Accept header says (errors
+    are still the JSON envelope)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+
+class AttachmentUploadApi(MemberApiView):
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        request={"multipart/form-data": io.AttachmentInput},
+        responses={201: enveloped(io.AttachmentOutput), 413: ERROR_ENVELOPE, **ERRORS},
+    )
+    def post(self, request):
+        upload = _parse(io.AttachmentInput, request.data)["file"]
+        attachment = services.upload_attachment(
+            uploader=request.user, file=upload, name=upload.name, size=upload.size
+        )
+        return ok(
+            attachment_payload(attachment), "File uploaded.", status_code=status.HTTP_201_CREATED
+        )
+
+
+def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
+    """The stored file, streamed: never sniffed into another type, never run as a page,
+    and saved rather than shown unless it is an image."""
+    name = attachment.thumbnail_name if thumbnail else attachment.storage_name
+    content_type = attachment.content_type
+    if thumbnail:
+        content_type = "image/png" if name.endswith(".png") else "image/jpeg"
+    elif content_type == "text/plain":
+        content_type = "text/plain; charset=utf-8"
+    try:
+        stored = storages["default"].open(name, "rb")
+    except FileNotFoundError:
+        raise NotFound("Attachment not found.") from None
+    response = FileResponse(
+        stored,
+        content_type=content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = FILE_POLICY
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+FILE_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The file, with its own content type."
+    ),
+    404: ERROR_ENVELOPE,
+}
+
+
+class AttachmentFileApi(MemberApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(responses=FILE_RESPONSES)
+    def get(self, request, attachment_id: int):
+        attachment = selectors.downloadable_attachment(
+            user=request.user, attachment_id=attachment_id
+        )
+        return file_response(attachment)
+
+
+class AttachmentThumbnailApi(MemberApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(responses=FILE_RESPONSES)
+    def get(self, request, attachment_id: int):
+        attachment = selectors.downloadable_attachment(
+            user=request.user, attachment_id=attachment_id
+        )
+        if not attachment.thumbnail_name:
+            raise NotFound("This file has no thumbnail.")
+        return file_response(attachment, thumbnail=True)
