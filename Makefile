@@ -57,7 +57,7 @@ bench: install ## Benchmark every endpoint at 10k and 1M messages (SQLite, or DA
 	$(BIN)/python bench/run.py
 
 screenshots: install ## Retake the README's page screenshots (docs/screenshots) in Chromium
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py -k screenshots -q
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py messaging/tests/web/test_browser_attachments.py -k screenshot -q
 
 lint: install ## ruff check, ruff format --check and mypy (mypy.ini)
 	$(BIN)/ruff check .

@@ -85,7 +85,9 @@ def list_messages(
         if before or after or around:
             raise NotFound("Message not found.")
         return MessagePage(other, None, [], 0)
-    visible = Message.objects.filter(conversation=conversation)
+    # The upload each message carries comes along (a join on its primary key), so the
+    # page shows its thumbnail or file chip without a query per message.
+    visible = Message.objects.filter(conversation=conversation).select_related("attachment")
     marker = conversation.cleared_through_id_for(user.pk)
     if marker:
         # "id + 0": a bound `id > ?` lures SQLite and InnoDB onto the (conversation, id)
@@ -97,7 +99,7 @@ def list_messages(
         newest = list(visible.order_by("-sent_at", "-id")[:limit])
         messages = newest[::-1]
     else:
-        anchor = visible.filter(pk=anchor_id).only("pk", "sent_at").first()
+        anchor = visible.select_related(None).filter(pk=anchor_id).only("pk", "sent_at").first()
         if anchor is None:
             raise NotFound("Message not found.")
         if before:

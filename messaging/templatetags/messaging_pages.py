@@ -65,6 +65,21 @@ def removed_text() -> str:
     return REMOVED_TEXT
 
 
+# The box a picture's thumbnail is shown in, inside a bubble.
+PICTURE_BOX = (240, 320)
+
+
+@register.simple_tag
+def picture_size(file) -> str:
+    """width and height attributes that fit a picture in PICTURE_BOX, so its bubble has
+    its final size before the thumbnail arrives and the history never jumps."""
+    width, height = file.width or PICTURE_BOX[0], file.height or PICTURE_BOX[1]
+    scale = min(PICTURE_BOX[0] / width, PICTURE_BOX[1] / height, 1)
+    return format_html(
+        'width="{}" height="{}"', max(1, round(width * scale)), max(1, round(height * scale))
+    )
+
+
 @register.simple_tag
 def realtime_script() -> str:
     """The WebSocket client's path under static/, or "" when it is not installed: the

@@ -4,7 +4,7 @@ PDF, text, and the hostile kinds (markup in disguise, a damaged image, a bomb)."
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageDraw
 
 # EXIF tags: Orientation, camera Make, and a GPS block (the tag of its IFD pointer).
 ORIENTATION, MAKE, GPS_IFD = 0x0112, 0x010F, 0x8825
@@ -55,3 +55,27 @@ def bomb_png(side=10_000) -> bytes:
 
 def upload(content: bytes, name: str, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def scenic_jpeg(size=(1200, 800)) -> bytes:
+    """A picture worth showing in a screenshot: an evening sky, a sun and hills."""
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        shade = y / height
+        draw.line([(0, y), (width, y)], fill=(int(40 + 200 * shade), int(60 + 90 * shade), 150))
+    draw.ellipse([width * 0.6, height * 0.35, width * 0.75, height * 0.57], fill=(255, 210, 90))
+    draw.polygon(
+        [
+            (0, height),
+            (0, height * 0.7),
+            (width * 0.4, height * 0.6),
+            (width, height * 0.8),
+            (width, height),
+        ],
+        fill=(30, 70, 50),
+    )
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=90)
+    return output.getvalue()

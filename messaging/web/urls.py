@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, views
+from . import accounts, attachments, views
 
 app_name = "messaging"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("messages", views.conversations, name="conversations"),
     path("messages/search", views.search, name="search"),
     path("messages/new", views.new_message, name="new-message"),
+    path("messages/attachments", attachments.upload, name="upload"),
     path(
         "messages/conversations/<int:conversation_id>/delete",
         views.delete_conversation,

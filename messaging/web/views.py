@@ -91,6 +91,14 @@ def _as_id(raw: str) -> int | None:
     return int(raw)
 
 
+def _attachment_id(request) -> int | None:
+    """The upload sent with a message; a malformed id is any unknown upload's 404."""
+    raw = request.POST.get("attachment_id", "").strip()
+    if not raw:
+        return None
+    return _as_id(raw) or 0
+
+
 def _positive_int(request, name: str) -> int | None:
     """An optional id parameter; a malformed one is a 404 like an unknown one."""
     raw = request.GET.get(name, "").strip()
@@ -272,6 +280,7 @@ def _conversation_page(
             "notice": notice,
             "error": error,
             "draft": draft,
+            "max_upload_mb": settings.MAX_UPLOAD_MB,
         }
     )
     return render(request, "messaging/conversation.html", context, status=status)
@@ -301,6 +310,7 @@ def send(request, user_id):
             recipient_id=user_id,
             text=text,
             client_message_id=request.POST.get("client_message_id") or None,
+            attachment_id=_attachment_id(request),
         )
     except MessagingError as error:
         status = HTTPStatus.TOO_MANY_REQUESTS if wait is not None else error.status

@@ -4,6 +4,7 @@
  * member that this one is typing, over the socket when it is open.
  */
 
+import { initAttachments } from "./attachments.js";
 import { csrfToken, fragment } from "./core.js";
 import { separateDays } from "./times.js";
 
@@ -11,7 +12,21 @@ const TYPING_SEND_MS = 3000;
 const OFFLINE = "You seem to be offline. The message was not sent; retry when you are back.";
 const FAILED = "Your message could not be sent. Please try again.";
 
-function pendingRow(text, clientId) {
+function attachmentLine(attachment) {
+  if (attachment.thumbnail_url) {
+    const picture = document.createElement("img");
+    picture.className = "pending-picture";
+    picture.src = attachment.thumbnail_url;
+    picture.alt = attachment.name;
+    return picture;
+  }
+  const chip = document.createElement("p");
+  chip.className = "file-chip";
+  chip.textContent = attachment.name;
+  return chip;
+}
+
+function pendingRow(text, clientId, attachment) {
   const row = document.createElement("li");
   row.className = "message mine pending";
   row.dataset.clientId = clientId;
@@ -22,6 +37,7 @@ function pendingRow(text, clientId) {
   const paragraph = document.createElement("p");
   paragraph.className = "text";
   paragraph.textContent = text;
+  if (attachment) bubble.append(attachmentLine(attachment));
   bubble.append(paragraph);
   line.append(bubble);
   const state = document.createElement("p");
@@ -29,6 +45,7 @@ function pendingRow(text, clientId) {
   state.setAttribute("role", "status");
   row.append(line, state);
   row._text = text;
+  row._attachment = attachment;
   return row;
 }
 
@@ -43,6 +60,7 @@ export function initComposer(view) {
   const errorBox = document.getElementById("composer-error");
   const sendUrl = form.getAttribute("action");
   const closed = form.dataset.closed === "1";
+  const attachments = initAttachments(view, textarea, errorBox);
   let lastTypingSent = 0;
 
   function findPending(clientId) {
@@ -116,6 +134,7 @@ export function initComposer(view) {
     const body = new FormData();
     body.set("message_text", row._text);
     body.set("client_message_id", row.dataset.clientId);
+    if (row._attachment) body.set("attachment_id", row._attachment.id);
     return fetch(sendUrl, {
       method: "POST",
       body: body,
@@ -154,8 +173,14 @@ export function initComposer(view) {
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     const text = textarea.value;
-    if (closed || !text.trim()) return;
-    const row = pendingRow(text, newClientId());
+    if (closed) return;
+    if (attachments.uploading()) {
+      errorBox.textContent = "The file is still uploading; it will be ready in a moment.";
+      return;
+    }
+    const attachment = attachments.take();
+    if (!text.trim() && !attachment) return;
+    const row = pendingRow(text, newClientId(), attachment);
     view.list.append(row);
     separateDays(view.list);
     view.removeEmpty();
