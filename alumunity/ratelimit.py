@@ -111,6 +111,11 @@ class SendThrottle(WindowCounterThrottle):
         return str(request.user.pk) if request.user and request.user.is_authenticated else None
 
 
+class UploadThrottle(SendThrottle):
+    scope = "upload"
+    rate_setting = "UPLOAD_RATE"
+
+
 class LoginThrottle(WindowCounterThrottle):
     def allow_request(self, request, view) -> bool:
         data = request.data if isinstance(request.data, dict) else {}

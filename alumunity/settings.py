@@ -264,6 +264,8 @@ REST_FRAMEWORK = {
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")
+# File uploads per member (API and pages together): each may store MAX_UPLOAD_MB.
+UPLOAD_RATE = env.str("UPLOAD_RATE", default="30/min")
 # Per (client address, email tried), and per client address whatever the email.
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
 LOGIN_ADDRESS_RATE = env.str("LOGIN_ADDRESS_RATE", default="30/min")

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import socket
 import sys
+from pathlib import Path
+
+# The benchmarks run as scripts from bench/: the project is one folder up.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from alumunity import serve
 
 
 def free_port() -> int:
@@ -14,19 +20,6 @@ def free_port() -> int:
 
 
 def uvicorn_command(port: int, *options: str) -> list[str]:
-    """The command line serving the project on 127.0.0.1:`port`; `options` are added
-    as they are (e.g. "--workers", "2")."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "alumunity.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        *options,
-    ]
+    """The command line `make serve` runs (alumunity.serve), on 127.0.0.1:`port` with no
+    proxy in front; `options` are added as they are (e.g. "--workers", "2")."""
+    return [*serve.uvicorn_command(port, {}), "--no-access-log", *options]

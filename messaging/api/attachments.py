@@ -9,6 +9,8 @@ from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 
+from alumunity.ratelimit import UploadThrottle
+
 from .. import selectors, services
 from ..exceptions import NotFound
 from ..models import Attachment
@@ -34,6 +36,7 @@ class AnyAccept(BaseContentNegotiation):
 
 class AttachmentUploadApi(MemberApiView):
     parser_classes = (MultiPartParser,)
+    throttle_classes = (UploadThrottle,)
 
     @extend_schema(
         request={"multipart/form-data": io.AttachmentInput},
@@ -84,23 +87,17 @@ FILE_RESPONSES = {
 
 class AttachmentFileApi(MemberApiView):
     content_negotiation_class = AnyAccept
+    thumbnail = False
 
     @extend_schema(responses=FILE_RESPONSES)
     def get(self, request, attachment_id: int):
         attachment = selectors.downloadable_attachment(
             user=request.user, attachment_id=attachment_id
         )
-        return file_response(attachment)
-
-
-class AttachmentThumbnailApi(MemberApiView):
-    content_negotiation_class = AnyAccept
-
-    @extend_schema(responses=FILE_RESPONSES)
-    def get(self, request, attachment_id: int):
-        attachment = selectors.downloadable_attachment(
-            user=request.user, attachment_id=attachment_id
-        )
-        if not attachment.thumbnail_name:
+        if self.thumbnail and not attachment.thumbnail_name:
             raise NotFound("This file has no thumbnail.")
-        return file_response(attachment, thumbnail=True)
+        return file_response(attachment, thumbnail=self.thumbnail)
+
+
+class AttachmentThumbnailApi(AttachmentFileApi):
+    thumbnail = True

@@ -7,6 +7,7 @@ import pytest
 from messaging.models import Attachment, Message
 from messaging.tests.factories import AttachmentFactory
 from messaging.tests.files import bomb_png, image_bytes, pdf_bytes, upload
+from messaging.tests.web.helpers import JSON, browser_for
 
 from .test_attachments import post_file, stored_files
 
@@ -163,3 +164,19 @@ def test_downloading_a_missing_or_unknown_file_is_404(api_client, path):
     response = api_client.get(f"/api/attachments/999999/{path}")
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert response.json()["success"] is False
+
+
+def test_uploads_are_limited_per_member_on_the_api_and_the_pages_together(
+    api_client, user, settings
+):
+    settings.UPLOAD_RATE = "2/min"
+    assert post_file(api_client, pdf_bytes(), "1.pdf").status_code == HTTPStatus.CREATED
+    page = browser_for(user)
+    from_page = page.post("/messages/attachments", {"file": upload(pdf_bytes(), "2.pdf")}, **JSON)
+    assert from_page.status_code == HTTPStatus.CREATED
+    refused = post_file(api_client, pdf_bytes(), "3.pdf")
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(refused["Retry-After"]) >= 1
+    from_page = page.post("/messages/attachments", {"file": upload(pdf_bytes(), "4.pdf")}, **JSON)
+    assert from_page.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert Attachment.objects.count() == 2

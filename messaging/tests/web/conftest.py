@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from messaging.tests.factories import UserFactory
+
 # The live server runs in a thread beside the async Playwright loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -102,3 +104,14 @@ def open_as(browser, live_server) -> Iterator[Callable[..., OpenPage]]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def ada():
+    """Two members for the browser tests, by the names the pages show."""
+    return UserFactory(name="Ada Lovelace")
+
+
+@pytest.fixture
+def grace():
+    return UserFactory(name="Grace Hopper")

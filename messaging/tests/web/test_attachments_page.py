@@ -144,3 +144,12 @@ def test_the_json_upload_answer_is_valid_json_for_errors_too(user, settings):
     response = upload_from_page(browser_for(user), b"more than ten bytes", "a.txt")
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert json.loads(response.content)["message"] == "Files may be at most 0 MB."
+
+
+def test_the_list_says_attachment_for_a_message_without_text(user, other_user):
+    attachment = AttachmentFactory(uploader=other_user)
+    services.send_message(
+        sender=other_user, recipient_id=user.pk, text="", attachment_id=attachment.pk
+    )
+    html = browser_for(user).get("/messages").content.decode()
+    assert '<span class="row-preview">📎 Attachment</span>' in html

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from messaging.models import Attachment, Message
-from messaging.tests.factories import UserFactory, send
+from messaging.tests.factories import send
 from messaging.tests.files import image_bytes, pdf_bytes, scenic_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,16 +36,6 @@ HAND_OVER = """([kind, name, type, data]) => {
 
 def hand_over(page, kind: str, name: str, content_type: str, content: bytes):
     page.evaluate(HAND_OVER, [kind, name, content_type, base64.b64encode(content).decode()])
-
-
-@pytest.fixture
-def ada():
-    return UserFactory(name="Ada Lovelace")
-
-
-@pytest.fixture
-def grace():
-    return UserFactory(name="Grace Hopper")
 
 
 def wait_until_uploaded(page):

@@ -32,16 +32,6 @@ new PerformanceObserver(function (list) {
 """
 
 
-@pytest.fixture
-def ada():
-    return UserFactory(name="Ada Lovelace")
-
-
-@pytest.fixture
-def grace():
-    return UserFactory(name="Grace Hopper")
-
-
 def test_typing_ends_within_a_second_of_the_typists_message(open_as, ada, grace):
     send(grace, ada, "Ready for the reunion?")
     ada_page = open_as(ada).goto(f"/messages/{grace.pk}")
