@@ -25,7 +25,7 @@ from alumunity.users.models import User
 
 from .. import filetypes
 from ..exceptions import InvalidInput, TooLarge
-from ..models import Attachment
+from ..models import Attachment, Message
 from ..selectors import unsent_uploads
 
 logger = logging.getLogger(__name__)
@@ -113,17 +113,29 @@ def remove_unsent_uploads(
     removed = 0
     while True:
         with transaction.atomic():
-            batch = list(
+            candidates = list(
                 unsent_uploads()
                 .filter(created_at__lt=cutoff)
                 .order_by("created_at", "pk")
-                .select_for_update()
-                .values_list("pk", "storage_name", "thumbnail_name")[:batch_size]
+                .values_list("pk", flat=True)[:batch_size]
             )
+            rows = list(
+                Attachment.objects.select_for_update()
+                .filter(pk__in=candidates)
+                .values_list("pk", "storage_name", "thumbnail_name")
+            )
+            # Asked again under the row locks, with a locking read (which sees what
+            # committed meanwhile): an upload a send took a moment ago stays.
+            sent = set(
+                Message.objects.select_for_update()
+                .filter(attachment__in=candidates)
+                .values_list("attachment_id", flat=True)
+            )
+            batch = [row for row in rows if row[0] not in sent]
             Attachment.objects.filter(pk__in=[pk for pk, _, _ in batch]).delete()
         _delete_files(name for _, *names in batch for name in names if name)
         removed += len(batch)
-        if len(batch) < batch_size:
+        if len(candidates) < batch_size:
             return removed
 
 
