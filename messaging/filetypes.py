@@ -98,6 +98,8 @@ def inspect(upload: IO[bytes], *, name: str, max_pixels: int) -> Inspected:
 
 
 def _clean_image(upload: IO[bytes], *, max_pixels: int) -> Inspected:
+    # Pillow reads its bomb limit from this module attribute; every call sets the same
+    # value (MAX_IMAGE_PIXELS), so concurrent uploads never see another limit.
     Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():

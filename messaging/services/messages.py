@@ -157,6 +157,7 @@ def do_send_message(request: SendRequest) -> SendResult:
         except _ConversationRaced:
             if attempt == _SEND_ATTEMPTS - 1:
                 raise
+            continue
         except IntegrityError:
             # The same client_message_id raced in through another conversation row.
             original = _original_send(request.sender, request.client_message_id)
