@@ -14,12 +14,20 @@ dropped (a restart) at its next request instead of failing it.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 
 from asgiref.sync import sync_to_async
+
+# The event loop of the server that a request's thread works for: work meant for the
+# loop (events to the channel layer) is handed to it there without waiting.
+serving_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
+    "serving_loop", default=None
+)
 
 
 class WsgiOverAsgi:
@@ -42,11 +50,12 @@ class WsgiOverAsgi:
             if not message.get("more_body", False):
                 break
         environ = wsgi_environ(scope, b"".join(chunks))
-        status, headers, body = await self._in_thread(environ)
+        status, headers, body = await self._in_thread(environ, asyncio.get_running_loop())
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _run(self, environ: dict) -> tuple[int, list, bytes]:
+    def _run(self, environ: dict, loop) -> tuple[int, list, bytes]:
+        serving_loop.set(loop)  # in this request's copy of the context only
         started = {}
 
         def start_response(status, response_headers, exc_info=None):

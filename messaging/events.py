@@ -12,6 +12,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from alumunity.wsgi_bridge import serving_loop
+
 from .models import Message
 from .payloads import iso, message_payload
 
@@ -38,9 +40,43 @@ def session_group(session_key: str) -> str:
     return "session_" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
+class _Outbox:
+    """Events handed over by request threads, sent one after the other on the server's
+    loop, so they keep the order in which their transactions committed."""
+
+    def __init__(self):
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            layer, groups, event = await self.queue.get()
+            try:
+                await _send_to_groups(layer, groups, event)
+            except Exception:
+                logger.warning("could not publish %s", event["type"], exc_info=True)
+
+
+_outboxes: dict[asyncio.AbstractEventLoop, _Outbox] = {}
+
+
+def _post(layer, groups: list[str], event: dict) -> None:
+    """Runs on the server's loop."""
+    loop = asyncio.get_running_loop()
+    if loop not in _outboxes:
+        _outboxes[loop] = _Outbox()
+    _outboxes[loop].queue.put_nowait((layer, groups, event))
+
+
 def _deliver_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
+        return
+    loop = serving_loop.get()
+    if loop is not None and loop.is_running():
+        # An HTTP request's thread: the loop sends the event while the thread finishes
+        # the response, which reaches the loop after it (a wait here cost a millisecond).
+        loop.call_soon_threadsafe(_post, layer, groups, event)
         return
     try:
         # One hop to the event loop for all the groups, sent concurrently: a send's two
