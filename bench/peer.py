@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from serving import free_port
+from serving import ServerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT / "bench" / "peer"
@@ -84,48 +84,33 @@ def prepare(source_url: str) -> tuple[str, dict]:
     return peer_url, json.loads(output.strip().splitlines()[-1])
 
 
-class PeerServer:
+class PeerServer(ServerProcess):
     def __init__(self, peer_url: str, log_path: Path):
-        self.port = free_port()
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [
-                str(VENV / "bin" / "gunicorn"),
-                "peer_site.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "1",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "1",
-                "--keep-alive",
-                "60",
-            ],
+        super().__init__(
+            gunicorn_command,
             cwd=PEER,
             env=peer_env(peer_url),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            log_path=log_path,
+            ready_path="/floor",
+            stop_signal=signal.SIGTERM,
         )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if FormClient(self.port).request("GET", "/floor")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the peer did not start; see {log_path}")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+
+def gunicorn_command(port: int) -> list[str]:
+    return [
+        str(VENV / "bin" / "gunicorn"),
+        "peer_site.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "1",
+        "--keep-alive",
+        "60",
+    ]
 
 
 class FormClient:

@@ -31,7 +31,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 # bench/ is on sys.path when a script here runs.
 import peer
-from serving import free_port, uvicorn_command
+from serving import ServerProcess, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -127,43 +127,22 @@ def prepare(url: str, size: int, args) -> float:
     return 0.0 if "Already seeded" in result.stdout else time.perf_counter() - started
 
 
-class Server:
+class Server(ServerProcess):
     """The project (or, with `settings`, the bare view of bench/floor_settings.py) under
     the command `make serve` runs."""
 
     def __init__(self, url: str, log_path: Path, settings: str = "", ready: str = "/healthz"):
-        self.port = free_port()
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         env = server_env(url)
         if settings:
             env["DJANGO_SETTINGS_MODULE"] = settings
-        self.process = subprocess.Popen(
-            uvicorn_command(self.port),
+        super().__init__(
+            uvicorn_command,
             cwd=ROOT,
             env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            log_path=log_path,
+            ready_path=ready,
+            stop_signal=signal.SIGINT,
         )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                status, _ = Client(self.port).call("GET", ready)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the server did not start; see {log_path}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
 
 
 class Client:
@@ -296,13 +275,18 @@ def timed_rounds(timers: dict, args) -> dict:
         for timer in timers.values():
             timer()
     samples = {name: [] for name in timers}
-    for _ in range(args.requests):
+    # Rounds stop early past the time budget (the peer's thread page at 1M takes seconds).
+    stop_at = time.perf_counter() + getattr(args, "budget", float("inf"))
+    for done in range(args.requests):
+        if done >= 10 and time.perf_counter() > stop_at:
+            break
         for name, timer in timers.items():
             samples[name].append(timer())
     return {
         name: {
             "p50": statistics.median(values) * 1000,
             "p95": percentile(values, 0.95) * 1000,
+            "n": len(values),
         }
         for name, values in samples.items()
     }
@@ -459,14 +443,16 @@ def measure_peer(peer_url: str, targets: dict, timers: dict, log_path: Path, arg
     try:
         both = {ours: timers[ours] for ours, _ in PEER_PAIRS}
         both.update(peer.peer_timers(server.port, targets, HOT_EMAIL, PASSWORD))
-        rounds = argparse.Namespace(requests=args.peer_requests, warmup=3)
+        rounds = argparse.Namespace(requests=args.peer_requests, warmup=2, budget=90)
         return timed_rounds(both, rounds)
     finally:
         server.stop()
 
 
 def print_peer_table(results: dict) -> None:
-    print(f"  {'side by side, p50 ms':<30}{'ours':>8}{'postman':>9}{'postman/ours':>14}")
+    rounds = results["bare view"]["n"]
+    title = f"side by side, p50 ms ({rounds} rounds)"
+    print(f"  {title:<30}{'ours':>8}{'postman':>9}{'postman/ours':>14}")
     for ours, theirs in PEER_PAIRS:
         mine, other = results[ours]["p50"], results[theirs]["p50"]
         print(f"  {ours:<30}{mine:>8.2f}{other:>9.2f}{other / mine:>13.1f}x")
