@@ -65,6 +65,8 @@ def _post(layer, groups: list[str], event: dict) -> None:
     loop = asyncio.get_running_loop()
     if loop not in _outboxes:
         _outboxes[loop] = _Outbox()
+        # A loop that ends (tests run many) cancels the task; forget its outbox then.
+        _outboxes[loop].task.add_done_callback(lambda _task: _outboxes.pop(loop, None))
     _outboxes[loop].queue.put_nowait((layer, groups, event))
 
 
