@@ -9,12 +9,12 @@ bounded to 1 MB by AsgiBodySizeLimit), one pool thread runs the whole Django req
 as WSGI does and returns the whole response, and the loop sends it. Pool threads live
 as long as the process, so with CONN_MAX_AGE each keeps its connection; at most
 `threads` connections exist, and CONN_HEALTH_CHECKS replaces one that the database
-dropped (a restart) at its next request instead of failing it.
+dropped (a restart) at its next request instead of failing it. Work the request leaves
+for the loop (events to the channel layer) is done there once the request is over.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sys
 from collections.abc import Callable
@@ -23,11 +23,19 @@ from contextvars import ContextVar
 
 from asgiref.sync import sync_to_async
 
-# The event loop of the server that a request's thread works for: work meant for the
-# loop (events to the channel layer) is handed to it there without waiting.
-serving_loop: ContextVar[asyncio.AbstractEventLoop | None] = ContextVar(
-    "serving_loop", default=None
-)
+# Work a request's thread leaves for the server's loop (events to the channel layer).
+_loop_work: ContextVar[list[Callable[[], None]] | None] = ContextVar("loop_work", default=None)
+
+
+def on_loop_after_request(callback: Callable[[], None]) -> bool:
+    """In a request's thread: have the server's loop call `callback` when the request
+    is done, before its response is sent, without waking the loop now; callbacks keep
+    their order. False elsewhere (tests, commands), where the caller does the work."""
+    pending = _loop_work.get()
+    if pending is None:
+        return False
+    pending.append(callback)
+    return True
 
 
 class WsgiOverAsgi:
@@ -50,12 +58,15 @@ class WsgiOverAsgi:
             if not message.get("more_body", False):
                 break
         environ = wsgi_environ(scope, b"".join(chunks))
-        status, headers, body = await self._in_thread(environ, asyncio.get_running_loop())
+        status, headers, body, pending = await self._in_thread(environ)
+        for callback in pending:
+            callback()
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _run(self, environ: dict, loop) -> tuple[int, list, bytes]:
-        serving_loop.set(loop)  # in this request's copy of the context only
+    def _run(self, environ: dict) -> tuple[int, list, bytes, list]:
+        pending = []
+        _loop_work.set(pending)  # in this request's copy of the context only
         started = {}
 
         def start_response(status, response_headers, exc_info=None):
@@ -73,7 +84,7 @@ class WsgiOverAsgi:
             # only when it is too old or broke.
             if hasattr(result, "close"):
                 result.close()
-        return started["status"], started["headers"], body
+        return started["status"], started["headers"], body, pending
 
 
 def wsgi_environ(scope: dict, body: bytes) -> dict:

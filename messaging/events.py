@@ -4,6 +4,7 @@ rolled back. A channel layer that is down is logged, never raised: the write sta
 clients catch up by polling."""
 
 import asyncio
+import functools
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from alumunity.wsgi_bridge import serving_loop
+from alumunity.wsgi_bridge import on_loop_after_request
 
 from .models import Message
 from .payloads import iso, message_payload
@@ -74,11 +75,10 @@ def _deliver_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = serving_loop.get()
-    if loop is not None and loop.is_running():
-        # An HTTP request's thread: the loop sends the event while the thread finishes
-        # the response, which reaches the loop after it (a wait here cost a millisecond).
-        loop.call_soon_threadsafe(_post, layer, groups, event)
+    # An HTTP request's thread leaves the event to the server's loop, which sends it
+    # when the request is done, just before the response (waiting here for the loop
+    # cost a send about a millisecond).
+    if on_loop_after_request(functools.partial(_post, layer, groups, event)):
         return
     try:
         # One hop to the event loop for all the groups, sent concurrently: a send's two

@@ -3,6 +3,7 @@ that keep their database connection (alumunity/wsgi_bridge.py)."""
 
 import asyncio
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -16,7 +17,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections
 
 from alumunity.asgi import application
-from alumunity.wsgi_bridge import WsgiOverAsgi, wsgi_environ
+from alumunity.wsgi_bridge import WsgiOverAsgi, on_loop_after_request, wsgi_environ
 from messaging.tests.realtime.helpers import access_token, bearer
 
 
@@ -104,6 +105,39 @@ def test_the_environ_is_the_one_a_wsgi_server_builds():
     assert environ["REMOTE_ADDR"] == "127.0.0.1"
     assert (environ["SERVER_NAME"], environ["SERVER_PORT"]) == ("127.0.0.1", "8000")
     assert environ["wsgi.url_scheme"] == "http"
+
+
+def test_work_left_for_the_loop_runs_on_it_in_order_before_the_response_is_sent():
+    happened = []
+
+    def wsgi_app(environ, start_response):
+        for n in (1, 2):
+            left = on_loop_after_request(
+                lambda n=n: happened.append((n, threading.current_thread().name))
+            )
+            assert left
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    async def scenario():
+        async def receive():
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message):
+            happened.append(message["type"])
+
+        await WsgiOverAsgi(wsgi_app, threads=1)(scope("GET", "/"), receive, send)
+        return threading.current_thread().name
+
+    loop_thread = run_in_own_loop(scenario())
+    assert happened == [
+        (1, loop_thread),
+        (2, loop_thread),
+        "http.response.start",
+        "http.response.body",
+    ]
+    # Outside a request's thread the caller is told to do the work itself.
+    assert on_loop_after_request(lambda: None) is False
 
 
 def test_the_served_application_runs_http_on_the_bridge_with_the_request_bound():
