@@ -184,3 +184,22 @@ def peer_timers(port: int, targets: dict, email: str, password: str) -> dict:
             expect=302,
         ),
     }
+
+
+# Our endpoint and django-postman's equivalent.
+PEER_PAIRS = [
+    ("bare view", "postman: one-query view"),
+    ("inbox", "postman: inbox"),
+    ("conversation", "postman: thread"),
+    ("unread-count", "postman: unread count"),
+    ("send", "postman: reply"),
+]
+
+
+def print_peer_table(results: dict) -> None:
+    rounds = results["bare view"]["n"]
+    title = f"side by side, p50 ms ({rounds} rounds)"
+    print(f"  {title:<30}{'ours':>8}{'postman':>9}{'postman/ours':>14}")
+    for ours, theirs in PEER_PAIRS:
+        mine, other = results[ours]["p50"], results[theirs]["p50"]
+        print(f"  {ours:<30}{mine:>8.2f}{other:>9.2f}{other / mine:>13.1f}x")

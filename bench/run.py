@@ -1,14 +1,19 @@
 """The benchmark behind `make bench` (SPEC §8): for each data size, seed (or reuse) the
-data, start the ASGI server as `make run` does (uvicorn, DEBUG off), measure p50/p95 of
-every endpoint for the hot member against /api/auth/me (the floor: JWT + one query),
-run a bounded mixed load from a second process, and finally print how each endpoint's
-latency changed between the smallest and the largest size.
+data, start the ASGI server as `make run` does (uvicorn, DEBUG off) and, with the same
+command, a bare one-query Django view (bench/floor_settings.py); measure p50/p95 of
+every endpoint for the hot member in rounds with the bare view, as ratios to it and to
+/api/auth/me (JWT + one query), search for common and rare words; run a bounded mixed
+load from a second process; with --peer, measure django-postman's equivalents in rounds
+with ours (bench/peer.py); and finally print how each endpoint's latency changed between
+the smallest and the largest size.
 
     .venv/bin/python bench/run.py                          # SQLite, 10k and 1M messages
     DATABASE_URL=mysql://root@127.0.0.1:3306/bench_perf .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --peer                   # and django-postman beside it
 
 Options (also as environment variables in the Makefile): --sizes 10000,1000000
---users 10000 --hot 1200 --requests 200 --load-seconds 30 --connections 8.
+--users 10000 --hot 1200 --requests 200 --load-seconds 30 --connections 8 --peer
+--peer-requests 50. Results also go to bench/data/results-<database>.json.
 Each size has its own database: bench/data/sqlite-<size>.sqlite3, or <name>_<size> on
 MySQL/MariaDB. Seeding a database that is already seeded is skipped, so a second run
 measures at once. Figures are printed, never asserted.
@@ -423,39 +428,20 @@ def measure_size(size: int, base: str, args) -> dict:
         floor.stop()
     print_table(size, args.vendor, results, load, floor_load)
     if side_by_side:
-        print_peer_table(side_by_side)
+        peer.print_peer_table(side_by_side)
     return {"results": results, "load": load, "floor_load": floor_load, "peer": side_by_side}
-
-
-# Our endpoint and django-postman's equivalent.
-PEER_PAIRS = [
-    ("bare view", "postman: one-query view"),
-    ("inbox", "postman: inbox"),
-    ("conversation", "postman: thread"),
-    ("unread-count", "postman: unread count"),
-    ("send", "postman: reply"),
-]
 
 
 def measure_peer(peer_url: str, targets: dict, timers: dict, log_path: Path, args) -> dict:
     """Ours and the peer's equivalents taking turns in the same rounds."""
     server = peer.PeerServer(peer_url, log_path)
     try:
-        both = {ours: timers[ours] for ours, _ in PEER_PAIRS}
+        both = {ours: timers[ours] for ours, _ in peer.PEER_PAIRS}
         both.update(peer.peer_timers(server.port, targets, HOT_EMAIL, PASSWORD))
         rounds = argparse.Namespace(requests=args.peer_requests, warmup=2, budget=90)
         return timed_rounds(both, rounds)
     finally:
         server.stop()
-
-
-def print_peer_table(results: dict) -> None:
-    rounds = results["bare view"]["n"]
-    title = f"side by side, p50 ms ({rounds} rounds)"
-    print(f"  {title:<30}{'ours':>8}{'postman':>9}{'postman/ours':>14}")
-    for ours, theirs in PEER_PAIRS:
-        mine, other = results[ours]["p50"], results[theirs]["p50"]
-        print(f"  {ours:<30}{mine:>8.2f}{other:>9.2f}{other / mine:>13.1f}x")
 
 
 def main() -> None:
