@@ -16,12 +16,26 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# This file's name hides the standard library's `profile`, which cProfile imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alumunity.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
 os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
 os.environ.setdefault("SEND_RATE", "1000000/min")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("endpoint")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--query", default="coffee")
+    parser.add_argument("--all", action="store_true", help="show library frames too")
+    parser.add_argument(
+        "--flat", action="store_true", help="cProfile's functions by own time instead"
+    )
+    return parser.parse_args()
 
 
 def main() -> None:
@@ -33,11 +47,7 @@ def main() -> None:
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("endpoint")
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--query", default="coffee")
-    args = parser.parse_args()
+    args = arguments()
 
     users = get_user_model().objects
     hot = users.get(email="bench-hot@example.org")
@@ -66,12 +76,21 @@ def main() -> None:
     call = calls[args.endpoint]
     for _ in range(3):
         assert call().status_code < 400
+    if args.flat:
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as flat:
+            for _ in range(args.repeat):
+                call()
+        pstats.Stats(flat).sort_stats("tottime").print_stats(25)
+        return
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(args.repeat):
         call()
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=args.all))
 
 
 if __name__ == "__main__":
