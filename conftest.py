@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import os
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -38,6 +39,13 @@ def other_user(db):
 @pytest.fixture
 def third_user(db):
     return UserFactory(name="Katherine Johnson", email="katherine@example.org")
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def client_for(member) -> APIClient:

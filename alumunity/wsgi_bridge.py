@@ -65,7 +65,7 @@ class WsgiOverAsgi:
         await send({"type": "http.response.body", "body": body})
 
     def _run(self, environ: dict) -> tuple[int, list, bytes, list]:
-        pending = []
+        pending: list = []
         _loop_work.set(pending)  # in this request's copy of the context only
         started = {}
 

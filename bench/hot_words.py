@@ -39,7 +39,7 @@ def main() -> None:
     texts = Message.objects.filter(Q(sender__email=hot) | Q(recipient__email=hot)).values_list(
         "message_text", flat=True
     )
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for text in texts.iterator(chunk_size=5000):
         counts.update(word for word in re.findall(r"\w+", text.lower()) if word not in STOPWORDS)
     print(json.dumps(counts.most_common(5)))

@@ -137,7 +137,9 @@ class FormClient:
 
     def form_token(self, path: str) -> str:
         _, page = self.request("GET", path)
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None, f"no form token on {path}"
+        return found.group(1)
 
     def login(self, email: str, password: str) -> None:
         token = self.form_token("/accounts/login/")

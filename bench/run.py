@@ -22,6 +22,7 @@ measures at once. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -249,7 +251,7 @@ def our_calls(ids: dict, queries: list[str]) -> dict:
     """Endpoint name -> a function giving the next (method, path, body) to time."""
     sequence = iter(range(10**9))
     busiest, anchor = ids["busiest"], ids["anchor"]
-    calls = {
+    calls: dict[str, Callable[[], tuple]] = {
         "auth/me": lambda: ("GET", "/api/auth/me", None),
         "inbox": lambda: ("GET", "/api/messages/inbox?limit=50", None),
         "conversation": lambda: ("GET", f"/api/messages/conversation/{busiest}?limit=50", None),
@@ -269,7 +271,7 @@ def our_calls(ids: dict, queries: list[str]) -> dict:
     }
     for query in queries:
         path = "/api/messages/search?limit=20&q=" + quote(query)
-        calls[f"search {query}"] = lambda path=path: ("GET", path, None)
+        calls[f"search {query}"] = functools.partial(tuple, ("GET", path, None))
     return calls
 
 
@@ -279,7 +281,7 @@ def timed_rounds(timers: dict, args) -> dict:
     for _ in range(args.warmup):
         for timer in timers.values():
             timer()
-    samples = {name: [] for name in timers}
+    samples: dict[str, list[float]] = {name: [] for name in timers}
     # Rounds stop early past the time budget (the peer's thread page at 1M takes seconds).
     stop_at = time.perf_counter() + getattr(args, "budget", float("inf"))
     for done in range(args.requests):
@@ -383,7 +385,9 @@ def floor_rps(port: int, token: str, args) -> float:
     )["rps"]
 
 
-def print_table(size: int, vendor: str, results: dict, load: dict, floor_load: float) -> None:
+def print_table(
+    size: int, vendor: str, results: dict, load: dict | None, floor_load: float | None
+) -> None:
     bare, me = results["bare view"]["p50"], results["auth/me"]["p50"]
     print(f"\n{vendor}, {size:,} messages")
     print(f"  {'endpoint':<30}{'p50 ms':>8}{'p95 ms':>8}{'/bare':>8}{'/me':>8}{'matches':>9}")

@@ -47,7 +47,7 @@ class _Outbox:
     """Events handed over by request threads, sent one after the other on the server's
     loop, so they keep the order in which their transactions committed."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.task = asyncio.get_running_loop().create_task(self._drain())
 
@@ -63,7 +63,7 @@ class _Outbox:
 _outboxes: dict[asyncio.AbstractEventLoop, _Outbox] = {}
 
 
-def _post(layer, groups: list[str], event: dict) -> None:
+def _post(layer: BaseChannelLayer, groups: list[str], event: dict) -> None:
     """Runs on the server's loop."""
     loop = asyncio.get_running_loop()
     if loop not in _outboxes:

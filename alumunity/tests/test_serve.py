@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from alumunity import serve
-from bench.serving import free_port
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -43,7 +43,9 @@ def scope(method: str, path: str, *, headers=(), query: bytes = b"") -> dict:
     }
 
 
-async def call(app, http_scope: dict, chunks: list[bytes] = (b"",)) -> tuple[int, dict, bytes]:
+async def call(
+    app, http_scope: dict, chunks: tuple[bytes, ...] = (b"",)
+) -> tuple[int, dict, bytes]:
     """One request through an ASGI app; returns status, headers and body."""
     pending = [
         {"type": "http.request", "body": chunk, "more_body": index < len(chunks) - 1}

@@ -3,7 +3,6 @@ loopback port) answering HTTP, reached through django-storages and boto3 exactly
 production. Nothing is mocked inside the client."""
 
 import io
-import socket
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -13,6 +12,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from alumunity.settings import file_storage
+from conftest import free_port
 from messaging import services
 from messaging.models import Attachment
 from messaging.tests.files import image_bytes, pdf_bytes
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.django_db
 
 BUCKET = "alumunity-test-uploads"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-key", "AWS_SECRET_ACCESS_KEY": "test-secret"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
