@@ -253,11 +253,11 @@ class BlockedUsersApi(MemberApiView):
 class ReportApi(MemberApiView):
     @extend_schema(
         request=io.ReportInput,
-        responses={201: enveloped(io.ReportOutput), 200: enveloped(io.ReportOutput), **ERRORS},
+        responses={201: enveloped(io.ReportOutput), 409: ERROR_ENVELOPE, **ERRORS},
     )
     def post(self, request):
         data = _parse(io.ReportInput, request.data)
-        report, created = services.report_message(
+        report = services.report_message(
             reporter=request.user, message_id=data["message_id"], reason=data["reason"]
         )
         payload = {
@@ -266,11 +266,7 @@ class ReportApi(MemberApiView):
             "status": report.status,
             "created_at": iso(report.created_at),
         }
-        if created:
-            return ok(
-                payload, "Report sent to the moderators.", status_code=status.HTTP_201_CREATED
-            )
-        return ok(payload, "Report updated.")
+        return ok(payload, "Report sent to the moderators.", status_code=status.HTTP_201_CREATED)
 
 
 class TypingApi(MemberApiView):

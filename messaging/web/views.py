@@ -19,11 +19,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from alumunity.ratelimit import count_hit, retry_after
 from messaging import selectors, services
-from messaging.exceptions import MessagingError, NotFound
+from messaging.exceptions import Conflict, MessagingError, NotFound
 from messaging.limits import MAX_QUERY_LENGTH
 from messaging.payloads import (
     conversation_status_payload,
@@ -39,6 +39,7 @@ PEOPLE_LIMIT = 10
 MAX_RECEIPT_IDS = 100
 # Ids are 64-bit: anything larger is no id at all (and would overflow the database driver).
 MAX_ID = 2**63 - 1
+REPORT_SENT = "Thank you. The report was sent to the moderators."
 
 
 def member_view(view):
@@ -360,7 +361,7 @@ def typing(request, user_id):
 @member_view
 def block(request, user_id):
     services.block_user(blocker=request.user, blocked_user_id=user_id)
-    flash.success(request, "Blocked. Neither of you can send messages until you unblock.")
+    # No flash: the page's banner says it, with the Unblock button beside it.
     return redirect("messaging:conversation", user_id=user_id)
 
 
@@ -375,12 +376,17 @@ def unblock(request, user_id):
 @require_POST
 @member_view
 def report(request, user_id):
+    """With htmx a filed report closes the message's menu into "Reported"; so does a
+    repeat (saying it was already filed); any other refusal shows inside the form."""
+    message_id = _as_id(request.POST.get("message_id", "")) or 0
     try:
         services.report_message(
-            reporter=request.user,
-            message_id=_as_id(request.POST.get("message_id", "")) or 0,
-            reason=request.POST.get("reason", ""),
+            reporter=request.user, message_id=message_id, reason=request.POST.get("reason", "")
         )
+    except Conflict as error:
+        if request.htmx:
+            return _reported(request, message_id, note=error.message)
+        flash.error(request, error.message)
     except MessagingError as error:
         if isinstance(error, NotFound) and not request.htmx:
             raise
@@ -394,6 +400,11 @@ def report(request, user_id):
         flash.error(request, error.message)
     else:
         if request.htmx:
-            return render(request, "messaging/_report_result.html", {"error": ""})
-        flash.success(request, "Thank you. The report was sent to the moderators.")
+            return _reported(request, message_id, note=REPORT_SENT)
+        flash.success(request, REPORT_SENT)
     return redirect(reverse("messaging:conversation", kwargs={"user_id": user_id}))
+
+
+def _reported(request, message_id: int, *, note: str) -> HttpResponse:
+    response = render(request, "messaging/_reported.html", {"message_id": message_id, "note": note})
+    return reswap(retarget(response, f"#actions-{message_id}"), "outerHTML")
