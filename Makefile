@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# X-Forwarded-For is believed only from the proxies NUM_PROXIES says are in front (at
+# FORWARDED_ALLOW_IPS); with none, a client's made-up header is ignored.
+NUM_PROXIES ?= 0
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-deps run serve check-port migrate demo test test-fast lint format bench screenshots clean
@@ -44,7 +48,7 @@ check-port: install ## Stop early, saying to use PORT=..., when 127.0.0.1:$(PORT
 	@$(BIN)/python -m alumunity.serve --check $(PORT)
 
 serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
-	@DEBUG=$${DEBUG-1} $(BIN)/python -m alumunity.serve $(PORT)
+	@DEBUG=$${DEBUG-1} NUM_PROXIES=$(NUM_PROXIES) FORWARDED_ALLOW_IPS=$(FORWARDED_ALLOW_IPS) $(BIN)/python -m alumunity.serve $(PORT)
 
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -8,12 +8,14 @@ after a minute of setup; the address is printed only when the server answers it.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 
 HOST = "127.0.0.1"
 # How long the server may take to answer its first request before we give up waiting
@@ -51,24 +53,35 @@ def answers(port: int) -> bool:
         return False
 
 
+def uvicorn_command(port: int, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The one server command: HTTP and WebSocket on one port. X-Forwarded-For is believed
+    only from the NUM_PROXIES proxies at FORWARDED_ALLOW_IPS; with none, a client's
+    made-up header is ignored."""
+    if int(environ.get("NUM_PROXIES") or 0) == 0:
+        proxy_options = ["--no-proxy-headers"]
+    else:
+        allowed = environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+        proxy_options = ["--proxy-headers", "--forwarded-allow-ips", allowed]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "alumunity.asgi:application",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--lifespan",
+        "off",
+        "--ws-max-size",
+        "65536",
+        *proxy_options,
+    ]
+
+
 def serve(port: int) -> int:
     refuse_taken_port(port)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "alumunity.asgi:application",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-            "--ws-max-size",
-            "65536",
-        ]
-    )
+    server = subprocess.Popen(uvicorn_command(port))
     # Ctrl+C reaches uvicorn too (same process group); here it only ends the wait.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())

@@ -3,6 +3,7 @@ Output serializers document the shapes of messaging.payloads for the OpenAPI sch
 
 from rest_framework import serializers
 
+from alumunity.strict import BodyInput, JsonIntegerField, QueryParams, StrictIntegerField
 from alumunity.users.models import MAX_NAME_LENGTH
 
 from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
@@ -32,17 +33,17 @@ class StrictUUIDField(serializers.UUIDField):
 MAX_OFFSET = 1_000_000_000
 
 
-class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+class PageParams(QueryParams):
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
     # Bounded: a 30-digit offset overflows the database's integer (a 500, not a page).
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+    offset = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
-class HistoryParams(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-    before = serializers.IntegerField(min_value=1, required=False)
-    after = serializers.IntegerField(min_value=1, required=False)
-    around = serializers.IntegerField(min_value=1, required=False)
+class HistoryParams(QueryParams):
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
+    before = StrictIntegerField(min_value=1, required=False)
+    after = StrictIntegerField(min_value=1, required=False)
+    around = StrictIntegerField(min_value=1, required=False)
 
     def validate(self, attrs):
         if sum(1 for anchor in ("before", "after", "around") if anchor in attrs) > 1:
@@ -50,20 +51,20 @@ class HistoryParams(serializers.Serializer):
         return attrs
 
 
-class SearchParams(serializers.Serializer):
+class SearchParams(QueryParams):
     q = StrictCharField(max_length=MAX_QUERY_LENGTH)
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
 
 
-class MemberSearchParams(serializers.Serializer):
+class MemberSearchParams(QueryParams):
     q = StrictCharField(max_length=MAX_QUERY_LENGTH)
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    limit = StrictIntegerField(min_value=1, max_value=100, default=20)
 
 
 # --- bodies -----------------------------------------------------------------------------
 
 
-class RegisterInput(serializers.Serializer):
+class RegisterInput(BodyInput):
     email = StrictCharField(max_length=254)
     name = StrictCharField(max_length=MAX_NAME_LENGTH)
     password = StrictCharField(
@@ -71,11 +72,11 @@ class RegisterInput(serializers.Serializer):
     )
 
 
-class LogoutInput(serializers.Serializer):
+class LogoutInput(BodyInput):
     refresh = StrictCharField()
 
 
-class SendInput(serializers.Serializer):
+class SendInput(BodyInput):
     recipient_id = StrictUUIDField()
     message_text = StrictCharField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False
@@ -85,16 +86,16 @@ class SendInput(serializers.Serializer):
     client_message_id = StrictCharField(required=False, allow_blank=True, allow_null=True)
 
 
-class BlockInput(serializers.Serializer):
+class BlockInput(BodyInput):
     blocked_user_id = StrictUUIDField()
 
 
-class ReportInput(serializers.Serializer):
-    message_id = serializers.IntegerField(min_value=1)
+class ReportInput(BodyInput):
+    message_id = JsonIntegerField(min_value=1)
     reason = StrictCharField(max_length=MAX_REASON_LENGTH)
 
 
-class PresenceInput(serializers.Serializer):
+class PresenceInput(BodyInput):
     status = serializers.ChoiceField(choices=Presence.Mode.values)
 
 

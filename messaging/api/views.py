@@ -9,7 +9,12 @@ from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from alumunity.ratelimit import LoginThrottle, RegisterThrottle, SendThrottle
+from alumunity.ratelimit import (
+    EmailLookupThrottle,
+    LoginThrottle,
+    RegisterThrottle,
+    SendThrottle,
+)
 from alumunity.users.services import register_member
 
 from .. import selectors, services
@@ -24,6 +29,7 @@ from ..payloads import (
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
+from .schema_hooks import MemberJWTScheme  # noqa: F401 (registers the scheme for the schema)
 
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
 
@@ -107,6 +113,8 @@ class MeApi(MemberApiView):
 
 
 class MemberSearchApi(MemberApiView):
+    throttle_classes = (EmailLookupThrottle,)
+
     @extend_schema(
         parameters=[io.MemberSearchParams],
         responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},

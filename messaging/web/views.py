@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from alumunity.ratelimit import count_hit, retry_after
+from alumunity.ratelimit import count_hit, email_lookup_wait, retry_after
 from messaging import selectors, services
 from messaging.exceptions import Conflict, MessagingError, NotFound
 from messaging.limits import MAX_QUERY_LENGTH
@@ -155,6 +155,14 @@ def conversations(request):
     return render(request, "messaging/conversations.html", context)
 
 
+def _people(request, query: str) -> list:
+    """Members matching the query; none while exact-email lookups are over their limit."""
+    if email_lookup_wait(user=request.user, query=query) is not None:
+        return []
+    people, _ = selectors.search_members(user=request.user, query=query, limit=PEOPLE_LIMIT)
+    return people
+
+
 @require_GET
 @member_view
 def search(request):
@@ -165,9 +173,7 @@ def search(request):
     if len(query) > MAX_QUERY_LENGTH:
         context["error"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
     else:
-        context["people"], _ = selectors.search_members(
-            user=request.user, query=query, limit=PEOPLE_LIMIT
-        )
+        context["people"] = _people(request, query)
         found, context["results_total"] = selectors.search_messages(
             user=request.user, query=query, limit=SEARCH_LIMIT
         )
@@ -191,7 +197,7 @@ def new_message(request):
     query = _query(request)
     people = []
     if query and len(query) <= MAX_QUERY_LENGTH:
-        people, _ = selectors.search_members(user=request.user, query=query, limit=PEOPLE_LIMIT)
+        people = _people(request, query)
     context = {"query": query, "people": people}
     if request.htmx:
         return render(request, "messaging/_people_picker.html", context)
