@@ -25,11 +25,12 @@ def _with_errors(extra: dict[str, list[str]], parse):
     return value
 
 
-class RefuseUnknownFields:
-    """Serializer mixin: a body field the serializer does not take is an error."""
+class RefuseUnknownFields(serializers.Serializer):
+    """Serializer mixin (first among the bases): a body field the serializer does not
+    take is an error."""
 
     def to_internal_value(self, data):
-        unknown = {}
+        unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
             unknown = {name: [UNKNOWN_FIELD] for name in data if name not in writable}
@@ -46,10 +47,12 @@ class QueryParams(serializers.Serializer):
     """Query parameters: each declared one at most once (other parameters are ignored)."""
 
     def to_internal_value(self, data):
-        repeated = {}
+        repeated: dict[str, list[str]] = {}
         if hasattr(data, "getlist"):
             repeated = {
-                name: [REPEATED_PARAMETER] for name in self.fields if len(data.getlist(name)) > 1
+                name: [REPEATED_PARAMETER]
+                for name in list(self.fields)
+                if len(data.getlist(name)) > 1
             }
         return _with_errors(repeated, lambda: super(QueryParams, self).to_internal_value(data))
 
