@@ -4,7 +4,7 @@ parameter given twice (which value would count?), and body fields no endpoint re
 Both are a 400 with the `errors` map, like any other invalid input."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -12,24 +12,25 @@ UNKNOWN_FIELD = "Unknown field."
 REPEATED_PARAMETER = "Give this parameter once."
 
 
-def _with_errors(extra: dict[str, Any], parse):
+def _with_errors(extra: dict[str, list[str]], parse):
     """Run `parse`; its field errors and `extra` are reported together."""
     try:
         value = parse()
     except serializers.ValidationError as exc:
         if extra and isinstance(exc.detail, dict):
-            exc.detail.update(extra)
+            exc.detail.update(cast(dict[str, Any], extra))
         raise
     if extra:
         raise serializers.ValidationError(extra)
     return value
 
 
-class RefuseUnknownFields:
-    """Serializer mixin: a body field the serializer does not take is an error."""
+class RefuseUnknownFields(serializers.Serializer):
+    """Serializer mixin (first among the bases): a body field the serializer does not
+    take is an error."""
 
     def to_internal_value(self, data):
-        unknown = {}
+        unknown: dict[str, list[str]] = {}
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
             unknown = {name: [UNKNOWN_FIELD] for name in data if name not in writable}
@@ -46,10 +47,12 @@ class QueryParams(serializers.Serializer):
     """Query parameters: each declared one at most once (other parameters are ignored)."""
 
     def to_internal_value(self, data):
-        repeated = {}
+        repeated: dict[str, list[str]] = {}
         if hasattr(data, "getlist"):
             repeated = {
-                name: [REPEATED_PARAMETER] for name in self.fields if len(data.getlist(name)) > 1
+                name: [REPEATED_PARAMETER]
+                for name in list(self.fields)
+                if len(data.getlist(name)) > 1
             }
         return _with_errors(repeated, lambda: super(QueryParams, self).to_internal_value(data))
 

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
+from typing import Any
 
 from asgiref.sync import sync_to_async
 
@@ -67,7 +68,7 @@ class WsgiOverAsgi:
     def _run(self, environ: dict) -> tuple[int, list, bytes, list]:
         pending: list = []
         _loop_work.set(pending)  # in this request's copy of the context only
-        started = {}
+        started: dict[str, Any] = {}
 
         def start_response(status, response_headers, exc_info=None):
             started["status"] = int(status.split(" ", 1)[0])

@@ -43,7 +43,6 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from pyinstrument import Profiler
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -73,7 +72,13 @@ def main() -> None:
         "search": lambda: client.get("/api/messages/search", {"q": args.query, "limit": 20}),
         "users": lambda: client.get("/api/users/search?q=grace&limit=20"),
     }
-    call = calls[args.endpoint]
+    profile(calls[args.endpoint], args)
+
+
+def profile(call, args) -> None:
+    """Warm the endpoint up, then profile `args.repeat` calls of it."""
+    from pyinstrument import Profiler
+
     for _ in range(3):
         assert call().status_code < 400
     if args.flat:

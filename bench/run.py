@@ -22,7 +22,6 @@ measures at once. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import functools
 import http.client
 import json
 import os
@@ -251,7 +250,7 @@ def our_calls(ids: dict, queries: list[str]) -> dict:
     """Endpoint name -> a function giving the next (method, path, body) to time."""
     sequence = iter(range(10**9))
     busiest, anchor = ids["busiest"], ids["anchor"]
-    calls: dict[str, Callable[[], tuple]] = {
+    calls: dict[str, Callable[[], tuple[str, str, dict | None]]] = {
         "auth/me": lambda: ("GET", "/api/auth/me", None),
         "inbox": lambda: ("GET", "/api/messages/inbox?limit=50", None),
         "conversation": lambda: ("GET", f"/api/messages/conversation/{busiest}?limit=50", None),
@@ -270,9 +269,12 @@ def our_calls(ids: dict, queries: list[str]) -> dict:
         "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
     }
     for query in queries:
-        path = "/api/messages/search?limit=20&q=" + quote(query)
-        calls[f"search {query}"] = functools.partial(tuple, ("GET", path, None))
+        calls[f"search {query}"] = _get("/api/messages/search?limit=20&q=" + quote(query))
     return calls
+
+
+def _get(path: str) -> Callable[[], tuple[str, str, dict | None]]:
+    return lambda: ("GET", path, None)
 
 
 def timed_rounds(timers: dict, args) -> dict:

@@ -4,6 +4,7 @@ that keep their database connection (alumunity/wsgi_bridge.py)."""
 import asyncio
 import json
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -43,9 +44,7 @@ def scope(method: str, path: str, *, headers=(), query: bytes = b"") -> dict:
     }
 
 
-async def call(
-    app, http_scope: dict, chunks: tuple[bytes, ...] = (b"",)
-) -> tuple[int, dict, bytes]:
+async def call(app, http_scope: dict, chunks: Sequence[bytes] = (b"",)) -> tuple[int, dict, bytes]:
     """One request through an ASGI app; returns status, headers and body."""
     pending = [
         {"type": "http.request", "body": chunk, "more_body": index < len(chunks) - 1}

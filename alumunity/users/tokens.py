@@ -63,7 +63,8 @@ class TokenRefreshSerializer(RefuseUnknownFields, simplejwt.TokenRefreshSerializ
         data = {"access": str(refresh.access_token)}
         if api_settings.ROTATE_REFRESH_TOKENS:
             try:
-                _blacklisted, claimed = refresh.blacklist()
+                # get_or_create's pair (the stubs say a BlacklistedToken).
+                _blacklisted, claimed = refresh.blacklist()  # type: ignore[misc]
             except IntegrityError:  # a concurrent use inserted the same row first
                 claimed = False
             if not claimed:

@@ -4,7 +4,7 @@ Output serializers document the shapes of messaging.payloads for the OpenAPI sch
 from rest_framework import serializers
 
 from alumunity.strict import BodyInput, JsonIntegerField, QueryParams, StrictIntegerField
-from alumunity.users.models import MAX_NAME_LENGTH
+from alumunity.users.models import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 
 from ..filetypes import EXTENSIONS
 from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
@@ -66,7 +66,7 @@ class MemberSearchParams(QueryParams):
 
 
 class RegisterInput(BodyInput):
-    email = StrictCharField(max_length=254)
+    email = StrictCharField(max_length=MAX_EMAIL_LENGTH)
     name = StrictCharField(max_length=MAX_NAME_LENGTH)
     password = StrictCharField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}

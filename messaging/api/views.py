@@ -9,7 +9,12 @@ from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from alumunity.ratelimit import EmailLookupThrottle, LoginThrottle, RegisterThrottle, SendThrottle
+from alumunity.ratelimit import (
+    EmailLookupThrottle,
+    LoginThrottle,
+    RegisterThrottle,
+    SendThrottle,
+)
 from alumunity.users.services import register_member
 
 from .. import selectors, services

@@ -57,9 +57,9 @@ def site_origins(scope) -> set[tuple[str, str, int]]:
     deployment behind a proxy sets to its public origin."""
     scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
     host = _header(scope, b"host")
-    candidates: list[tuple[str, str, int] | None]
     if host is not None:
         own = _origin_key(f"{scheme}://{host.decode('latin1')}")
+        candidates: list[tuple[str, str, int] | None]
         candidates = [own] if own and validate_host(own[1], settings.ALLOWED_HOSTS) else []
     else:
         candidates = [

@@ -154,26 +154,26 @@ def do_send_message(request: SendRequest) -> SendResult:
         try:
             with transaction.atomic():
                 result = _insert_message(request)
+            if result.created:
+                _end_typing(result.message)
+            return result
         except _ConversationRaced:
             if attempt == _SEND_ATTEMPTS - 1:
                 raise
-            continue
         except IntegrityError:
             # The same client_message_id raced in through another conversation row.
             original = _original_send(request.sender, request.client_message_id)
             if original is None:
                 raise
             return SendResult(original, created=False)
-        if result.created:
-            # The typist's message has arrived, so they are no longer typing it: every
-            # door (REST, socket, pages) reads this key, and a stale one would show
-            # "typing" for its remaining seconds after the message.
-            assert request.recipient is not None
-            cache.delete(
-                typing_key(from_user_id=request.sender.pk, to_user_id=request.recipient.pk)
-            )
-        return result
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _end_typing(message: Message) -> None:
+    """The typist's message has arrived, so they are no longer typing it: every door
+    (REST, socket, pages) reads this key, and a stale one would show "typing" for its
+    remaining seconds after the message."""
+    cache.delete(typing_key(from_user_id=message.sender_id, to_user_id=message.recipient_id))
 
 
 def _insert_message(request: SendRequest) -> SendResult:

@@ -3,6 +3,7 @@ in message text, day separators in the reader's zone, the words the page script 
 and the real-time script included only when it is installed."""
 
 import hashlib
+import json
 import re
 import zoneinfo
 from datetime import date, timedelta
@@ -11,10 +12,10 @@ from functools import cache
 from django import template
 from django.contrib.staticfiles import finders
 from django.utils import timezone
-from django.utils.html import escape, format_html, json_script
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from ..models import REMOVED_TEXT, Presence
+from messaging.models import REMOVED_TEXT, Presence
 
 register = template.Library()
 
@@ -51,17 +52,16 @@ def presence_label(status: str) -> str:
 
 
 @register.simple_tag
-def page_words() -> SafeString:
-    """The words the page script shows that the server also says (the placeholder of a
-    hidden message, each presence status), as a JSON data block the script reads, so
-    both come from one place."""
-    words = {"removed_text": REMOVED_TEXT, "presence": dict(Presence.Status.choices)}
-    return json_script(words, "page-words")
+def presence_labels() -> str:
+    """Each status word with its label, as JSON for a data attribute, so the page script
+    can say a status the server sent the way the pages say it (escaped by the template)."""
+    return json.dumps(dict(Presence.Status.choices))
 
 
 @register.simple_tag
 def removed_text() -> str:
-    """What a hidden message shows, for the page script to use when one is hidden live."""
+    """What a hidden message shows (models.REMOVED_TEXT), for the page script to use
+    when one is hidden live."""
     return REMOVED_TEXT
 
 

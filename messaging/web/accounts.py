@@ -93,7 +93,10 @@ def signup_page(request):
         try:
             user = register_member(**form.cleaned_data)
         except MessagingError as error:
-            for field, reasons in (error.errors or {None: [error.message]}).items():
+            errors: dict[str | None, list[str]] = {None: [error.message]}
+            if error.errors:
+                errors = {field: reasons for field, reasons in error.errors.items()}
+            for field, reasons in errors.items():
                 for reason in reasons:
                     form.add_error(field if field in form.fields else None, reason)
         else:

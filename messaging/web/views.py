@@ -177,7 +177,7 @@ def search(request):
     query = _query(request)
     if not query:
         return HttpResponse("") if request.htmx else redirect("messaging:conversations")
-    context = {"query": query, "user_id": str(request.user.pk), "error": ""}
+    context: dict[str, object] = {"query": query, "user_id": str(request.user.pk), "error": ""}
     if len(query) > MAX_QUERY_LENGTH:
         context["error"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
     else:

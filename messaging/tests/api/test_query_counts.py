@@ -6,7 +6,8 @@ Every count includes one query for the JWT's member. Savepoints are left out (th
 from the test's transaction, not the endpoint); a wrong count prints the queries. Cache
 calls are counted too: every request makes one (the `add` that rate-limits the activity
 write); the inbox adds one get_many for its partners' sockets, a send the rate
-limiter's add and incr."""
+limiter's add and incr and, when it creates the message, the delete that ends the
+sender's typing state."""
 
 import pytest
 from django.db import connection
@@ -88,7 +89,7 @@ def test_send(
     api_client, other_user, populated, assert_database_query_count, assert_cache_call_count
 ):
     # member, recipient, blocks; then in one transaction: locked conversation, message,
-    # counters. One more cache call than a read: the sender's typing key is cleared.
+    # counters
     with assert_database_query_count(6), assert_cache_call_count(4):
         response = api_client.post(
             "/api/messages/send",

@@ -13,9 +13,12 @@ import { localizeTimes, separateDays } from "./times.js";
 const TYPING_SHOW_MS = 6000;
 const NEAR_BOTTOM_PX = 80;
 const LOAD_OLDER_PX = 150;
-// The status words come from the server (Presence.Status), so the page and the
-// templates always say the same.
-const STATUS_LABELS = JSON.parse(document.getElementById("page-words").textContent).presence;
+const STATUS_LABELS = {
+  online: "Online",
+  away: "Away",
+  do_not_disturb: "Do not disturb",
+  offline: "Offline",
+};
 
 function createView(chat) {
   const scroller = document.getElementById("scroller");
