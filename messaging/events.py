@@ -67,9 +67,13 @@ def session_ended(session_key: str) -> None:
     transaction.on_commit(lambda: _deliver_to_groups(groups, {"type": "session.ended"}))
 
 
+def _pair(message: Message) -> list[uuid.UUID]:
+    return [member for member in (message.sender_id, message.recipient_id) if member]
+
+
 def message_new(message: Message) -> None:
     publish(
-        [message.sender_id, message.recipient_id],
+        _pair(message),
         {"type": "message.new", "message": message_payload(message)},
     )
 
@@ -96,7 +100,7 @@ def message_read(
 
 def message_hidden(message: Message) -> None:
     publish(
-        [message.sender_id, message.recipient_id],
+        _pair(message),
         {
             "type": "message.hidden",
             "conversation_id": message.conversation_id,

@@ -30,7 +30,7 @@ def message_payload(message: Message) -> dict:
         "id": message.pk,
         "conversation_id": message.conversation_id,
         "sender_id": str(message.sender_id),
-        "recipient_id": str(message.recipient_id),
+        "recipient_id": str(message.recipient_id) if message.recipient_id else None,
         "message_text": message.visible_text,
         "attachment_url": None if hidden else (message.attachment_url or None),
         "attachment_type": None if hidden else (message.attachment_type or None),
@@ -46,8 +46,8 @@ def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
     other = message.recipient if message.sender_id == viewer_id else message.sender
     return {
         **message_payload(message),
-        "other_user_id": str(other.pk),
-        "other_user_name": other.name,
+        "other_user_id": str(other.pk) if other else None,
+        "other_user_name": other.name if other else None,
     }
 
 

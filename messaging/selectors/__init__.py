@@ -19,7 +19,7 @@ from .history import (
     read_receipts,
 )
 from .inbox import ConversationSummary, list_conversations, unread_total
-from .members import canonical_pair, get_member, parse_user_id
+from .members import canonical_pair, get_member, parse_row_id, parse_user_id
 from .presence import (
     OFFLINE,
     ConversationStatus,
@@ -61,6 +61,7 @@ __all__ = [
     "live_presence",
     "member_presence",
     "message_context",
+    "parse_row_id",
     "parse_user_id",
     "presence_audience",
     "presence_sent_key",

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from alumunity.users.models import User
 
-from ..models import REMOVED_TEXT, Block, Conversation, Message, Presence
+from ..models import REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 
 
@@ -48,15 +48,13 @@ class _InboxRow(NamedTuple):
     blocked: bool
 
 
-def _visible_conversations(user: User) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(
-        Q(user_one=user, last_message_id__gt=F("cleared_through_id_one"))
-        | Q(user_two=user, last_message_id__gt=F("cleared_through_id_two"))
-    )
+def _visible_conversations(user: User) -> QuerySet[Participant]:
+    return Participant.objects.filter(user=user, last_message_id__gt=F("cleared_through_id"))
 
 
 _TABLES = {
     "conversation": Conversation._meta.db_table,
+    "participant": Participant._meta.db_table,
     "message": Message._meta.db_table,
     "block": Block._meta.db_table,
     "presence": Presence._meta.db_table,
@@ -67,36 +65,35 @@ _TABLES = {
 # through the ORM (a window count, an OR of both sides, an EXISTS over four OuterRefs,
 # five joins, converters per column) they cost more Python than the database took to
 # answer them. Both run unchanged on SQLite and MySQL/MariaDB.
-# Uses index: conversation_one_inbox and conversation_two_inbox (member, -last_message_at),
-# one per side of the OR (an index merge on MariaDB, a multi-index OR on SQLite).
+# Uses index: participant_inbox (member, -last_message_at).
 _INBOX_IDS_SQL = """
-    SELECT c.id, COUNT(*) OVER ()
-    FROM {conversation} c
-    WHERE (c.user_one_id = %s AND c.last_message_id > c.cleared_through_id_one)
-       OR (c.user_two_id = %s AND c.last_message_id > c.cleared_through_id_two)
-    ORDER BY c.last_message_at DESC, c.id DESC
+    SELECT p.id, COUNT(*) OVER ()
+    FROM {participant} p
+    WHERE p.user_id = %s AND p.last_message_id > p.cleared_through_id
+    ORDER BY p.last_message_at DESC, p.conversation_id DESC
     LIMIT %s OFFSET %s
 """.format(**_TABLES)
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
-# Uses index: the primary keys of every table joined (the page's ids, the member, the
-# presence row, the last message), and block_pair_unique (blocker, blocked) for EXISTS.
+# Uses index: the primary keys of every table joined (the page's participant rows, their
+# conversations, the member, the presence row, the last message), and
+# block_pair_unique (blocker, blocked) for EXISTS.
 _INBOX_PAGE_SQL = """
-    SELECT c.id, c.last_message_at,
-           CASE WHEN c.user_one_id = %s THEN c.unread_count_one ELSE c.unread_count_two END,
+    SELECT p.conversation_id, p.last_message_at, p.unread_count,
            m.message_text, m.is_hidden, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
                       OR (b.blocker_id = other.id AND b.blocked_id = %s))
-    FROM {conversation} c
+    FROM {participant} p
+    JOIN {conversation} c ON c.id = p.conversation_id
     JOIN {member} other
       ON other.id = CASE WHEN c.user_one_id = %s THEN c.user_two_id ELSE c.user_one_id END
     LEFT JOIN {presence} presence ON presence.user_id = other.id
-    LEFT JOIN {message} m ON m.id = c.last_message_id
-    WHERE c.id IN ({{ids}})
-    ORDER BY c.last_message_at DESC, c.id DESC
+    LEFT JOIN {message} m ON m.id = p.last_message_id
+    WHERE p.id IN ({{ids}})
+    ORDER BY p.last_message_at DESC, p.conversation_id DESC
 """.format(**_TABLES)
 
 
@@ -111,13 +108,13 @@ def list_conversations(
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_INBOX_IDS_SQL, [me, me, limit, offset])
+        cursor.execute(_INBOX_IDS_SQL, [me, limit, offset])
         ids_and_total = cursor.fetchall()
         if not ids_and_total:
             return [], _visible_conversations(user).count() if offset else 0
         ids = [pk for pk, _ in ids_and_total]
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
-        cursor.execute(sql, [me, me, me, me, me, *ids])
+        cursor.execute(sql, [me, me, me, me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
     last_seen = {_uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows}
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
@@ -167,12 +164,6 @@ def _moment(value: str | datetime | None) -> datetime | None:
 
 
 def unread_total(*, user: User) -> int:
-    side_counter = Case(
-        When(user_one=user, then=F("unread_count_one")),
-        default=F("unread_count_two"),
-        output_field=IntegerField(),
-    )
-    result = Conversation.objects.filter(Q(user_one=user) | Q(user_two=user)).aggregate(
-        total=Sum(side_counter)
-    )
+    """Uses index: participant_inbox (its leading column is the member)."""
+    result = Participant.objects.filter(user=user).aggregate(total=Sum("unread_count"))
     return result["total"] or 0

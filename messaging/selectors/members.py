@@ -18,6 +18,18 @@ def parse_user_id(value: object) -> uuid.UUID | None:
         return None
 
 
+# The largest id a BIGINT primary key holds: anything larger names nothing.
+MAX_ROW_ID = 2**63 - 1
+
+
+def parse_row_id(value: object) -> int | None:
+    """A conversation or message id from a path or a body, or None when it cannot be one."""
+    text = str(value)
+    if not text.isdigit() or not 0 < int(text) <= MAX_ROW_ID:
+        return None
+    return int(text)
+
+
 def get_member(user_id: object) -> User:
     """An active member by id; a malformed or unknown id is the same 404."""
     parsed = parse_user_id(user_id)

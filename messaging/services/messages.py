@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from alumunity.users.models import User
@@ -25,7 +26,7 @@ from ..limits import (
     check_length,
     reject_nul,
 )
-from ..models import Conversation, Message
+from ..models import Conversation, Message, Participant
 from ..selectors import canonical_pair, get_member, is_blocked_between, parse_user_id
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -157,13 +158,7 @@ def _insert_message(request: SendRequest) -> SendResult:
         client_message_id=request.client_message_id,
         sent_at=timezone.now(),
     )
-    recipient_side = conversation.side_of(recipient.pk)
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_message=message,
-        last_message_at=message.sent_at,
-        message_count=F("message_count") + 1,
-        **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
-    )
+    deliver(message)
     events.message_new(message)
     return SendResult(message, created=True)
 
@@ -202,6 +197,26 @@ def _clean_send_input(
     return text, attachment_url, attachment_type, client_message_id
 
 
+def deliver(message: Message) -> None:
+    """Every active member receives the message in one statement, however many they
+    are: it becomes their last message, their count grows, and their unread count grows
+    unless they sent it or it is a system message. The caller holds the conversation
+    lock, so concurrent sends queue and no increment is lost."""
+    counters: dict[str, Any] = {
+        "last_message": message,
+        "last_message_at": message.sent_at,
+        "message_count": F("message_count") + 1,
+    }
+    if message.kind == Message.Kind.TEXT:
+        counters["unread_count"] = Case(
+            When(user_id=message.sender_id, then=F("unread_count")),
+            default=F("unread_count") + 1,
+        )
+    Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
+        **counters
+    )
+
+
 class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
@@ -218,7 +233,13 @@ def _locked_conversation(first_id: uuid.UUID, second_id: uuid.UUID) -> Conversat
         return conversation
     try:
         with transaction.atomic():
-            Conversation.objects.create(user_one_id=user_one_id, user_two_id=user_two_id)
+            conversation = Conversation.objects.create(
+                user_one_id=user_one_id, user_two_id=user_two_id
+            )
+            Participant.objects.bulk_create(
+                Participant(conversation=conversation, user_id=member_id)
+                for member_id in (user_one_id, user_two_id)
+            )
     except IntegrityError:
         # Created by a concurrent first message. Locking theirs in this transaction
         # deadlocks on MariaDB: every insert that lost keeps a shared lock on the new key,

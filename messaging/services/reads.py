@@ -14,7 +14,7 @@ from alumunity.users.models import User
 
 from .. import events
 from ..exceptions import NotFound
-from ..models import Conversation, Message
+from ..models import Conversation, Message, Participant
 from ..selectors import MessagePage, access_message, list_messages
 
 
@@ -26,18 +26,19 @@ def mark_read(*, reader: User, message_id: int) -> Message:
         raise NotFound("Message not found.")
     if message.read_at is not None:
         return message
-    side = message.conversation.side_of(reader.pk)
     now = timezone.now()
     with transaction.atomic():
-        # The conversation row first, then the message: the order every writer takes
+        # The participant row first, then the message: the order every writer takes
         # (send, mark_conversation_read), so concurrent reads cannot deadlock on MariaDB.
         # The counter update itself takes the row lock. It counts only while the message
         # is still visible: a delete-for-me that landed since the check above has already
         # zeroed the counter (and later sends count anew).
-        Conversation.objects.filter(
-            pk=message.conversation_id,
-            **{f"cleared_through_id_{side}__lt": message.pk, f"unread_count_{side}__gt": 0},
-        ).update(**{f"unread_count_{side}": F(f"unread_count_{side}") - 1})
+        Participant.objects.filter(
+            pk=message.viewer.pk, cleared_through_id__lt=message.pk, unread_count__gt=0
+        ).update(
+            unread_count=F("unread_count") - 1,
+            last_read_id=Greatest(F("last_read_id"), message.pk),
+        )
         changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         if not changed:
             # Another request read it first and counted it: undo this decrement.
@@ -58,21 +59,33 @@ def mark_read(*, reader: User, message_id: int) -> Message:
 
 
 def mark_conversation_read(
-    *, reader: User, conversation: Conversation, shown: Sequence[Message] = ()
+    *,
+    reader: User,
+    conversation: Conversation,
+    shown: Sequence[Message] = (),
+    participant: Participant | None = None,
 ) -> tuple[list[int], datetime]:
     """Mark every visible unread message to `reader` in the conversation read (opening
     a conversation does this). Returns the ids it changed and their read time; no query
-    at all when the counter says nothing is unread.
+    at all when the reader's counter (on `participant`, their row as the caller read it)
+    says nothing is unread.
 
     `shown` is the page the caller has just read from this conversation. When its unread
     messages are as many as the counter holds, they are all of them, and two statements
     mark them; otherwise the unread ids are looked up first."""
     now = timezone.now()
-    if conversation.unread_count_for(reader.pk) == 0:
+    if participant is None:
+        viewer = getattr(conversation, "viewer", None)
+        participant = (
+            viewer
+            if viewer is not None and viewer.user_id == reader.pk
+            else Participant.objects.get(conversation=conversation, user=reader)
+        )
+    if participant.unread_count == 0:
         return [], now
-    marked = _mark_shown_read(reader=reader, conversation=conversation, shown=shown, now=now)
+    marked = _mark_shown_read(reader=reader, participant=participant, shown=shown, now=now)
     if marked is None:
-        marked = _mark_unread_read(reader=reader, conversation=conversation, now=now)
+        marked = _mark_unread_read(reader=reader, participant=participant, now=now)
     if marked:
         events.message_read(
             conversation_id=conversation.pk,
@@ -81,12 +94,12 @@ def mark_conversation_read(
             sender_id=conversation.other_user_id(reader.pk),
             read_at=now,
         )
-    setattr(conversation, f"unread_count_{conversation.side_of(reader.pk)}", 0)
+    participant.unread_count = 0
     return marked, now
 
 
 def _mark_shown_read(
-    *, reader: User, conversation: Conversation, shown: Sequence[Message], now: datetime
+    *, reader: User, participant: Participant, shown: Sequence[Message], now: datetime
 ) -> list[int] | None:
     """The two-statement path, or None when it cannot prove it saw every unread message.
 
@@ -94,9 +107,8 @@ def _mark_shown_read(
     keeps it so, under the row lock). Zeroing it only if it still holds the count and
     marker the page was read with takes that lock; if the shown candidates then mark
     exactly that many, they were all of them."""
-    side = conversation.side_of(reader.pk)
-    unread = conversation.unread_count_for(reader.pk)
-    marker = conversation.cleared_through_id_for(reader.pk)
+    unread = participant.unread_count
+    marker = participant.cleared_through_id
     candidates = [
         message.pk
         for message in shown
@@ -105,10 +117,9 @@ def _mark_shown_read(
     if len(candidates) != unread:
         return None
     with transaction.atomic():
-        locked = Conversation.objects.filter(
-            pk=conversation.pk,
-            **{f"unread_count_{side}": unread, f"cleared_through_id_{side}": marker},
-        ).update(**{f"unread_count_{side}": 0})
+        locked = Participant.objects.filter(
+            pk=participant.pk, unread_count=unread, cleared_through_id=marker
+        ).update(unread_count=0, last_read_id=Greatest(F("last_read_id"), max(candidates)))
         if not locked:
             return None
         changed = Message.objects.filter(pk__in=candidates, read_at__isnull=True).update(
@@ -120,20 +131,22 @@ def _mark_shown_read(
     return candidates
 
 
-def _mark_unread_read(*, reader: User, conversation: Conversation, now: datetime) -> list[int]:
+def _mark_unread_read(*, reader: User, participant: Participant, now: datetime) -> list[int]:
     """The general path: look the unread ids up under the row lock, then mark them."""
-    side = conversation.side_of(reader.pk)
     with transaction.atomic():
-        # `conversation` may be stale (open_conversation read it with the page): lock the
+        # `participant` may be stale (open_conversation read it with the page): lock the
         # row and take the current marker, so a delete-for-me or a send cannot slip in.
         marker = (
-            Conversation.objects.select_for_update()
-            .values_list(f"cleared_through_id_{side}", flat=True)
-            .get(pk=conversation.pk)
+            Participant.objects.select_for_update()
+            .values_list("cleared_through_id", flat=True)
+            .get(pk=participant.pk)
         )
         message_ids = list(
             Message.objects.filter(
-                conversation=conversation, recipient=reader, read_at__isnull=True, pk__gt=marker
+                conversation_id=participant.conversation_id,
+                recipient=reader,
+                read_at__isnull=True,
+                pk__gt=marker,
             ).values_list("pk", flat=True)
         )
         if not message_ids:
@@ -141,8 +154,9 @@ def _mark_unread_read(*, reader: User, conversation: Conversation, now: datetime
         changed = Message.objects.filter(pk__in=message_ids, read_at__isnull=True).update(
             read_at=now
         )
-        Conversation.objects.filter(pk=conversation.pk).update(
-            **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - changed, 0)}
+        Participant.objects.filter(pk=participant.pk).update(
+            unread_count=Greatest(F("unread_count") - changed, 0),
+            last_read_id=Greatest(F("last_read_id"), max(message_ids)),
         )
     return message_ids
 
@@ -168,7 +182,10 @@ def open_conversation(
     )
     if page.conversation is not None:
         marked, read_at = mark_conversation_read(
-            reader=reader, conversation=page.conversation, shown=page.messages
+            reader=reader,
+            conversation=page.conversation,
+            shown=page.messages,
+            participant=page.participant,
         )
         marked_ids = set(marked)
         for message in page.messages:

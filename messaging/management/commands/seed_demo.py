@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging import services
-from messaging.models import Conversation, Message
+from messaging.models import Message, Participant
 
 DEMO_PASSWORD = "alumunity-demo"
 
@@ -98,4 +98,6 @@ class Command(BaseCommand):
             ).message
             sent_at = now - timedelta(hours=hours_ago)
             Message.objects.filter(pk=message.pk).update(sent_at=sent_at)
-            Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=sent_at)
+            Participant.objects.filter(conversation_id=message.conversation_id).update(
+                last_message_at=sent_at
+            )
