@@ -353,6 +353,9 @@ class ModerationLogEntry(models.Model):
     action = models.CharField(max_length=32, choices=Action.choices)
     target_type = models.CharField(max_length=32)
     target_id = models.CharField(max_length=64)
+    # The conversation a message or report action happened in (a plain id: the log
+    # outlives nothing it names, and never joins).
+    conversation_id = models.BigIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

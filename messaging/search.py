@@ -184,7 +184,7 @@ def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]
         return [], 0
     results = list(
         Message.objects.filter(pk__in=ordered_ids[:limit])
-        .select_related("sender", "recipient")
+        .select_related("sender", "recipient", "conversation")
         .order_by("-sent_at", "-id")
     )
     return results, len(ordered_ids)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from alumunity.users.models import MAX_NAME_LENGTH
 
-from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
+from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH
 from ..models import Presence
 
 
@@ -75,14 +75,19 @@ class LogoutInput(serializers.Serializer):
     refresh = StrictCharField()
 
 
-class SendInput(serializers.Serializer):
-    recipient_id = StrictUUIDField()
+class ConversationSendInput(serializers.Serializer):
+    """A send to a conversation by its id; SendInput adds the recipient."""
+
     message_text = StrictCharField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False
     )
     attachment_url = StrictCharField(required=False, allow_blank=True, allow_null=True)
     attachment_type = StrictCharField(required=False, allow_blank=True, allow_null=True)
     client_message_id = StrictCharField(required=False, allow_blank=True, allow_null=True)
+
+
+class SendInput(ConversationSendInput):
+    recipient_id = StrictUUIDField()
 
 
 class BlockInput(serializers.Serializer):
@@ -164,3 +169,45 @@ class ReportOutput(serializers.Serializer):
     message_id = serializers.IntegerField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+# --- conversations by id (direct and group) ----------------------------------------------
+
+
+class GroupInput(serializers.Serializer):
+    member_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
+    title = StrictCharField(max_length=MAX_TITLE_LENGTH)
+
+
+class RenameInput(serializers.Serializer):
+    title = StrictCharField(max_length=MAX_TITLE_LENGTH)
+
+
+class AddMembersInput(serializers.Serializer):
+    user_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
+
+
+class ReadInput(serializers.Serializer):
+    up_to_message_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+class MuteInput(serializers.Serializer):
+    muted = serializers.BooleanField()
+
+
+class ConversationMemberOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    photo_url = serializers.URLField(allow_null=True)
+    role = serializers.ChoiceField(choices=["creator", "member"])
+
+
+class ConversationOutput(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["direct", "group"])
+    title = serializers.CharField(allow_null=True)
+    members = ConversationMemberOutput(many=True)
+    member_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    muted = serializers.BooleanField()
+    unread_count = serializers.IntegerField()

@@ -134,8 +134,23 @@ def list_messages(
         if before or after or around:
             raise NotFound("Message not found.")
         return MessagePage(other, None, [], 0)
-    conversation = participant.conversation
-    visible = Message.objects.filter(conversation=conversation)
+    messages = page_for(participant, limit=limit, before=before, after=after, around=around)
+    return MessagePage(
+        other, participant.conversation, messages, participant.visible_count, participant
+    )
+
+
+def page_for(
+    participant: Participant,
+    *,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> list[Message]:
+    """One page of what this member sees of their conversation (see `sees`), ascending
+    by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
+    visible = Message.objects.filter(conversation_id=participant.conversation_id)
     marker = max(participant.cleared_through_id, participant.first_message_id - 1)
     if participant.left_at is not None:
         visible = visible.filter(pk__lte=participant.last_message_id or 0)
@@ -146,28 +161,20 @@ def list_messages(
         visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
     anchor_id = before or after or around
     if anchor_id is None:
-        newest = list(visible.order_by("-sent_at", "-id")[:limit])
-        messages = newest[::-1]
-    else:
-        anchor = visible.filter(pk=anchor_id).only("pk", "sent_at").first()
-        if anchor is None:
-            raise NotFound("Message not found.")
-        if before:
-            messages = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[
-                ::-1
-            ]
-        elif after:
-            messages = list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
-        else:
-            # Fetch up to a full page on each side, then centre the window on the anchor;
-            # near either end of the history the other side fills the page.
-            older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
-            newer = list(
-                visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit]
-            )
-            take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
-            messages = older[:take_older][::-1] + newer[: limit - take_older]
-    return MessagePage(other, conversation, messages, participant.visible_count, participant)
+        return list(visible.order_by("-sent_at", "-id")[:limit])[::-1]
+    anchor = visible.filter(pk=anchor_id).only("pk", "sent_at").first()
+    if anchor is None:
+        raise NotFound("Message not found.")
+    if before:
+        return list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[::-1]
+    if after:
+        return list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
+    # Fetch up to a full page on each side, then centre the window on the anchor; near
+    # either end of the history the other side fills the page.
+    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
+    newer = list(visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit])
+    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
+    return older[:take_older][::-1] + newer[: limit - take_older]
 
 
 def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 from django.db import connections, router
 from django.db.models import F, QuerySet, Sum
@@ -18,17 +18,23 @@ from .presence import OFFLINE, PresenceState, effective_status, live_presence
 
 
 class ConversationSummary(TypedDict):
-    """One row of the inbox, as data: payloads.conversation_summary_payload words it."""
+    """One row of the inbox, as data: payloads.conversation_summary_payload words it.
+    A direct row keeps the original fields exactly; a group row adds its kind, title,
+    member count and last sender's name, with every other_user_* field and photo null."""
 
     conversation_id: int
-    other_user_id: uuid.UUID
-    other_user_name: str
+    other_user_id: uuid.UUID | None
+    other_user_name: str | None
     photo_url: str | None
     last_message: str | None
     last_message_at: datetime | None
     unread_count: int
     last_message_from_me: bool
-    other_user_status: str
+    other_user_status: str | None
+    kind: NotRequired[str]
+    title: NotRequired[str]
+    member_count: NotRequired[int]
+    last_message_sender_name: NotRequired[str | None]
 
 
 class _InboxRow(NamedTuple):
@@ -40,12 +46,16 @@ class _InboxRow(NamedTuple):
     last_message_text: str | None
     last_message_hidden: bool | None
     last_message_from_me: bool | None
-    other_id: uuid.UUID | str
-    other_name: str
-    other_avatar_url: str
+    other_id: uuid.UUID | str | None
+    other_name: str | None
+    other_avatar_url: str | None
     presence_mode: str | None
     presence_last_seen_at: str | datetime | None
     blocked: bool
+    kind: str
+    title: str
+    member_count: int | None
+    sender_name: str | None
 
 
 def _visible_conversations(user: User) -> QuerySet[Participant]:
@@ -85,13 +95,19 @@ _INBOX_PAGE_SQL = """
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
-                      OR (b.blocker_id = other.id AND b.blocked_id = %s))
+                      OR (b.blocker_id = other.id AND b.blocked_id = %s)),
+           c.kind, c.title,
+           CASE WHEN c.kind = 'group' THEN
+               (SELECT COUNT(*) FROM {participant} q
+                WHERE q.conversation_id = c.id AND q.left_at IS NULL) END,
+           CASE WHEN c.kind = 'group' THEN sender.name END
     FROM {participant} p
     JOIN {conversation} c ON c.id = p.conversation_id
-    JOIN {member} other
+    LEFT JOIN {member} other
       ON other.id = CASE WHEN c.user_one_id = %s THEN c.user_two_id ELSE c.user_one_id END
     LEFT JOIN {presence} presence ON presence.user_id = other.id
     LEFT JOIN {message} m ON m.id = p.last_message_id
+    LEFT JOIN {member} sender ON sender.id = m.sender_id AND c.kind = 'group'
     WHERE p.id IN ({{ids}})
     ORDER BY p.last_message_at DESC, p.conversation_id DESC
 """.format(**_TABLES)
@@ -116,35 +132,44 @@ def list_conversations(
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
         cursor.execute(sql, [me, me, me, me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
-    last_seen = {_uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows}
+    last_seen = {
+        _uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows if row.other_id
+    }
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
-    summaries = []
-    for row in rows:
-        other_id = _uuid(row.other_id)
-        status = (
-            OFFLINE
-            if row.blocked
-            else effective_status(
-                PresenceState(row.presence_mode, last_seen[other_id]),
-                now=now,
-                live=live.get(other_id),
-            )
+    return [_summary(row, last_seen, live, now) for row in rows], ids_and_total[0][1]
+
+
+def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> ConversationSummary:
+    summary = ConversationSummary(
+        conversation_id=row.conversation_id,
+        other_user_id=None,
+        other_user_name=None,
+        photo_url=None,
+        last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
+        last_message_at=_moment(row.last_message_at),
+        unread_count=row.unread_count,
+        last_message_from_me=bool(row.last_message_from_me),
+        other_user_status=None,
+    )
+    if row.kind == Conversation.Kind.GROUP or row.other_id is None:
+        summary["kind"] = row.kind
+        summary["title"] = row.title
+        summary["member_count"] = row.member_count or 0
+        summary["last_message_sender_name"] = row.sender_name
+        return summary
+    other_id = _uuid(row.other_id)
+    summary["other_user_id"] = other_id
+    summary["other_user_name"] = row.other_name
+    summary["photo_url"] = row.other_avatar_url or None
+    summary["other_user_status"] = (
+        OFFLINE
+        if row.blocked
+        else effective_status(
+            PresenceState(row.presence_mode, last_seen[other_id]), now=now, live=live.get(other_id)
         )
-        summaries.append(
-            ConversationSummary(
-                conversation_id=row.conversation_id,
-                other_user_id=other_id,
-                other_user_name=row.other_name,
-                photo_url=row.other_avatar_url or None,
-                last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
-                last_message_at=_moment(row.last_message_at),
-                unread_count=row.unread_count,
-                last_message_from_me=bool(row.last_message_from_me),
-                other_user_status=status,
-            )
-        )
-    return summaries, ids_and_total[0][1]
+    )
+    return summary
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:

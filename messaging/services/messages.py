@@ -5,7 +5,7 @@ the conversation, inserts and publishes after commit. send_message runs both."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +27,14 @@ from ..limits import (
     reject_nul,
 )
 from ..models import Conversation, Message, Participant
-from ..selectors import canonical_pair, get_member, is_blocked_between, parse_user_id
+from ..selectors import (
+    LeftGroupError,
+    active_membership,
+    canonical_pair,
+    get_member,
+    is_blocked_between,
+    parse_user_id,
+)
 
 _http_url = URLValidator(schemes=["http", "https"])
 # A send that loses the race to create its pair's conversation starts again; two losses
@@ -53,6 +60,8 @@ class SendRequest:
     attachment_type: str
     client_message_id: str | None
     original: Message | None = None
+    # A send to a group by its id (a direct conversation by id sends to its recipient).
+    group: Conversation | None = None
 
 
 def send_message(
@@ -109,6 +118,67 @@ def check_message(
     )
 
 
+def send_to_conversation(
+    *,
+    sender: User,
+    conversation_id: object,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendResult:
+    """Send to a conversation by its id; a retry returns the original (created=False)."""
+    request = check_conversation_message(
+        sender=sender,
+        conversation_id=conversation_id,
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    if request.original is not None:
+        return SendResult(request.original, created=False)
+    return do_send_message(request)
+
+
+def check_conversation_message(
+    *,
+    sender: User,
+    conversation_id: object,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendRequest:
+    """As check_message, to a conversation by id: the sender must be an active member
+    (404 if never, 403 if they left); in a direct conversation the other member is the
+    recipient, with every rule of a send to them."""
+    text, attachment_url, attachment_type, client_message_id = _clean_send_input(
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    request = SendRequest(
+        sender=sender,
+        recipient=None,
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+        original=_original_send(sender, client_message_id),
+    )
+    if request.original is not None:
+        return request
+    conversation = active_membership(user=sender, conversation_id=conversation_id).conversation
+    if not conversation.is_group:
+        other_id = conversation.other_user_id(sender.pk)
+        return replace(request, recipient=_check_recipient(sender, other_id))
+    if sender.messaging_suspended:
+        raise SuspendedError()
+    return replace(request, group=conversation)
+
+
 def _check_recipient(sender: User, recipient_id: object) -> User:
     recipient_uuid = parse_user_id(recipient_id)
     if recipient_uuid == sender.pk:
@@ -141,6 +211,8 @@ def do_send_message(request: SendRequest) -> SendResult:
 
 
 def _insert_message(request: SendRequest) -> SendResult:
+    if request.group is not None:
+        return _insert_group_message(request, request.group)
     sender, recipient = request.sender, request.recipient
     assert recipient is not None  # only a retry has none, and a retry is never written
     conversation = _locked_conversation(sender.pk, recipient.pk)
@@ -195,6 +267,35 @@ def _clean_send_input(
     check_length("attachment_type", attachment_type, MAX_ATTACHMENT_TYPE_LENGTH)
     check_length("client_message_id", client_message_id or "", MAX_CLIENT_MESSAGE_ID_LENGTH)
     return text, attachment_url, attachment_type, client_message_id
+
+
+def _insert_group_message(request: SendRequest, group: Conversation) -> SendResult:
+    """A fixed number of statements however many members: the lock, the active members
+    (who hear of it; the sender must still be one), the insert, one UPDATE of them all."""
+    Conversation.objects.select_for_update().filter(pk=group.pk).first()
+    audience = list(
+        Participant.objects.filter(conversation=group, left_at=None).values_list(
+            "user_id", flat=True
+        )
+    )
+    if request.sender.pk not in audience:
+        raise LeftGroupError()
+    original = _original_send(request.sender, request.client_message_id)
+    if original is not None:
+        return SendResult(original, created=False)
+    message = Message.objects.create(
+        conversation=group,
+        sender=request.sender,
+        recipient=None,
+        message_text=request.text,
+        attachment_url=request.attachment_url,
+        attachment_type=request.attachment_type,
+        client_message_id=request.client_message_id,
+        sent_at=timezone.now(),
+    )
+    deliver(message)
+    events.message_new(message, audience=audience)
+    return SendResult(message, created=True)
 
 
 def deliver(message: Message) -> None:

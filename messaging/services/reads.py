@@ -15,13 +15,24 @@ from alumunity.users.models import User
 from .. import events
 from ..exceptions import NotFound
 from ..models import Conversation, Message, Participant
-from ..selectors import MessagePage, access_message, list_messages
+from ..selectors import (
+    MessagePage,
+    access_message,
+    conversation_messages,
+    list_messages,
+    membership,
+    sees,
+)
 
 
 def mark_read(*, reader: User, message_id: int) -> Message:
     """Mark one message read. Only its recipient may, and only while it is visible to
     them; anyone else gets the same 404 as for a missing message. Idempotent."""
     message = access_message(user=reader, message_id=message_id)
+    if message.conversation.is_group and message.sender_id != reader.pk:
+        # A group's receipts are positions: this message and everything before it.
+        _move_read_position(reader=reader, participant=message.viewer, up_to=message.pk)
+        return message
     if message.recipient_id != reader.pk:
         raise NotFound("Message not found.")
     if message.read_at is not None:
@@ -192,3 +203,106 @@ def open_conversation(
             if message.pk in marked_ids:
                 message.read_at = read_at
     return page
+
+
+def open_conversation_by_id(
+    *,
+    reader: User,
+    conversation_id: object,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage:
+    """A page of a conversation by its id, read the way a member opens it: everything
+    in it becomes read for them (a group moves their read position)."""
+    page = conversation_messages(
+        user=reader,
+        conversation_id=conversation_id,
+        limit=limit,
+        before=before,
+        after=after,
+        around=around,
+    )
+    assert page.conversation is not None and page.participant is not None
+    _read_all(reader=reader, page=page)
+    return page
+
+
+def read_conversation(
+    *, reader: User, conversation_id: object, up_to_message_id: int | None = None
+) -> None:
+    """Mark the conversation read for the reader, entirely or up to one message they
+    can see (404 for any other id)."""
+    participant = membership(user=reader, conversation_id=conversation_id)
+    if up_to_message_id is not None and not sees(participant, up_to_message_id):
+        raise NotFound("Message not found.")
+    if participant.conversation.is_group:
+        _move_read_position(reader=reader, participant=participant, up_to=up_to_message_id)
+    elif up_to_message_id is None:
+        mark_conversation_read(
+            reader=reader, conversation=participant.conversation, participant=participant
+        )
+    else:
+        _mark_unread_read(reader=reader, participant=participant, now=timezone.now())
+
+
+def _read_all(*, reader: User, page: MessagePage) -> None:
+    participant, conversation = page.participant, page.conversation
+    assert participant is not None and conversation is not None
+    if conversation.is_group:
+        _move_read_position(reader=reader, participant=participant, up_to=None)
+        return
+    marked, read_at = mark_conversation_read(
+        reader=reader, conversation=conversation, shown=page.messages, participant=participant
+    )
+    marked_ids = set(marked)
+    for message in page.messages:
+        if message.pk in marked_ids:
+            message.read_at = read_at
+
+
+def _move_read_position(*, reader: User, participant: Participant, up_to: int | None) -> None:
+    """A group's read receipt is the reader's position: everything up to it is seen by
+    them. Nothing is written when nothing is unread."""
+    if participant.unread_count == 0:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        last = locked.last_message_id or 0
+        position = last if up_to is None else min(up_to, last)
+        if position <= locked.last_read_id:
+            return
+        remaining = 0
+        if position < last:
+            remaining = (
+                Message.objects.filter(
+                    conversation_id=participant.conversation_id,
+                    kind=Message.Kind.TEXT,
+                    pk__gt=position,
+                    pk__lte=last,
+                )
+                .exclude(sender=reader)
+                .count()
+            )
+        Participant.objects.filter(pk=participant.pk).update(
+            last_read_id=position, unread_count=remaining
+        )
+        events.message_read(
+            conversation_id=participant.conversation_id,
+            message_ids=[position],
+            reader_id=reader.pk,
+            sender_id=None,
+            read_at=now,
+            audience=_active_ids(participant.conversation_id),
+        )
+    participant.last_read_id, participant.unread_count = position, remaining
+
+
+def _active_ids(conversation_id: int) -> list:
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id, left_at=None).values_list(
+            "user_id", flat=True
+        )
+    )

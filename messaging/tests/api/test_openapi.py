@@ -28,6 +28,13 @@ EVERY_PATH = {
     "/api/messages/report": {"post"},
     "/api/messages/typing/{user_id}": {"post"},
     "/api/messages/presence": {"put"},
+    "/api/conversations": {"post"},
+    "/api/conversations/{conversation_id}": {"get", "patch"},
+    "/api/conversations/{conversation_id}/members": {"post"},
+    "/api/conversations/{conversation_id}/members/{user_id}": {"delete"},
+    "/api/conversations/{conversation_id}/messages": {"get", "post"},
+    "/api/conversations/{conversation_id}/read": {"put"},
+    "/api/conversations/{conversation_id}/mute": {"put"},
 }
 
 
