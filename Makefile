@@ -4,9 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# X-Forwarded-For is believed only from the proxies NUM_PROXIES says are in front (at
+# FORWARDED_ALLOW_IPS); with none, a client's made-up header is ignored.
+NUM_PROXIES ?= 0
+FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run serve migrate demo test test-fast lint format bench screenshots clean
+.PHONY: help install system-deps run serve check-port migrate demo test test-fast lint format bench screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,11 +42,13 @@ migrate: install ## Apply migrations to the database (SQLite by default)
 demo: migrate ## Load the demo members and conversations (prints their logins)
 	DEBUG=$${DEBUG-1} PORT=$(PORT) $(BIN)/python manage.py seed_demo
 
-run: demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(PORT)
+run: check-port demo serve ## Install, migrate, load demo data and serve on 127.0.0.1:$(PORT)
+
+check-port: install ## Stop early, saying to use PORT=..., when 127.0.0.1:$(PORT) is taken
+	@$(BIN)/python -m alumunity.serve --check $(PORT)
 
 serve: install ## Serve the ASGI app (HTTP + WebSocket) on 127.0.0.1:$(PORT)
-	@echo "Serving on http://127.0.0.1:$(PORT)/messages  (API docs: /api/docs/)"
-	DEBUG=$${DEBUG-1} $(BIN)/uvicorn alumunity.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-max-size 65536
+	@DEBUG=$${DEBUG-1} NUM_PROXIES=$(NUM_PROXIES) FORWARDED_ALLOW_IPS=$(FORWARDED_ALLOW_IPS) $(BIN)/python -m alumunity.serve $(PORT)
 
 test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -37,6 +37,12 @@ class NotFound(ServiceError):
     default_message = "Not found."
 
 
+class Conflict(ServiceError):
+    status = HTTPStatus.CONFLICT
+    code = "conflict"
+    default_message = "This was already done."
+
+
 class Forbidden(ServiceError):
     status = HTTPStatus.FORBIDDEN
     code = "forbidden"

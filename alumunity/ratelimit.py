@@ -1,4 +1,5 @@
-"""Rate limits from SEND_RATE, LOGIN_RATE and REGISTER_RATE.
+"""Rate limits from SEND_RATE, LOGIN_RATE, LOGIN_ADDRESS_RATE, REGISTER_RATE and
+EMAIL_LOOKUP_RATE.
 
 DRF's built-in throttles read a history list, append and write it back, so concurrent
 requests (and several server processes) can all slip through. These count with one
@@ -12,6 +13,8 @@ from math import ceil
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from alumunity.users.names import is_email_lookup
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -46,11 +49,35 @@ def retry_after(wait: float) -> int:
     return max(1, ceil(wait))
 
 
-def email_identity(email) -> str | None:
-    """A login attempt's identity: the address tried, hashed so no key carries it."""
-    if not isinstance(email, str) or not email.strip():
+def client_address(request) -> str:
+    """The client's address: the socket's, or the X-Forwarded-For entry NUM_PROXIES
+    trusted proxies vouch for. Used by the API and the pages alike."""
+    return BaseThrottle().get_ident(request)
+
+
+def login_attempt_wait(*, address: str, email) -> float | None:
+    """Count one login attempt; None when allowed, else the seconds to wait.
+
+    Two limits: LOGIN_ADDRESS_RATE per client address, whatever the emails tried (no
+    password spraying), and LOGIN_RATE per (address, email) (no fast guessing of one
+    member's password). Keyed by address too, so that wrong guesses from elsewhere cannot
+    lock a member out of their own account."""
+    waits = [count_hit(scope="login-address", identity=address, rate=settings.LOGIN_ADDRESS_RATE)]
+    if isinstance(email, str) and email.strip():
+        tried = f"{address}\n{email.strip().lower()}"
+        identity = hashlib.sha256(tried.encode()).hexdigest()[:32]  # no key carries an email
+        waits.append(count_hit(scope="login", identity=identity, rate=settings.LOGIN_RATE))
+    refused = [wait for wait in waits if wait is not None]
+    return max(refused) if refused else None
+
+
+def email_lookup_wait(*, user, query) -> float | None:
+    """Count one member search if it looks a member up by exact email; None when allowed.
+    The answer tells whether an address belongs to a member, so a member may ask only so
+    often (EMAIL_LOOKUP_RATE), on the API and the pages together."""
+    if not isinstance(query, str) or not is_email_lookup(query):
         return None
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    return count_hit(scope="email-lookup", identity=str(user.pk), rate=settings.EMAIL_LOOKUP_RATE)
 
 
 class WindowCounterThrottle(BaseThrottle):
@@ -85,14 +112,12 @@ class SendThrottle(WindowCounterThrottle):
 
 
 class LoginThrottle(WindowCounterThrottle):
-    """Per email address tried, so one attacker cannot guess one member's password fast."""
-
-    scope = "login"
-    rate_setting = "LOGIN_RATE"
-
-    def identity(self, request, view):
+    def allow_request(self, request, view) -> bool:
         data = request.data if isinstance(request.data, dict) else {}
-        return email_identity(data.get("email"))
+        self.wait_seconds = login_attempt_wait(
+            address=client_address(request), email=data.get("email")
+        )
+        return self.wait_seconds is None
 
 
 class RegisterThrottle(WindowCounterThrottle):
@@ -101,3 +126,13 @@ class RegisterThrottle(WindowCounterThrottle):
 
     def identity(self, request, view):
         return self.get_ident(request)
+
+
+class EmailLookupThrottle(WindowCounterThrottle):
+    def allow_request(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return True
+        self.wait_seconds = email_lookup_wait(
+            user=request.user, query=request.query_params.get("q")
+        )
+        return self.wait_seconds is None

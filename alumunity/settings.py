@@ -23,7 +23,13 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# Origins of this site's pages as browsers see them (scheme://host[:port]) when a proxy
+# changes them, e.g. https://chat.example.org: the CSRF check and the socket's Origin
+# check accept them besides the origin a request was addressed to.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The port `make run` serves on: a socket handshake without a Host header is checked
+# against ALLOWED_HOSTS on this port.
+SERVED_PORT = env.int("PORT", default=8000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +54,7 @@ MIDDLEWARE = [
     "alumunity.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "alumunity.middleware.ContentSecurityPolicyMiddleware",
+    "alumunity.headers.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,7 +128,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "users.User"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "alumunity.users.passwords.NotBlankValidator"},
+    {
+        # The member's own name and email, not Django's default username/first/last name.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -185,7 +197,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, refusing a malformed member claim with 401 (alumunity/users/tokens.py).
+        "alumunity.users.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -202,8 +215,12 @@ REST_FRAMEWORK = {
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")
+# Per (client address, email tried), and per client address whatever the email.
 LOGIN_RATE = env.str("LOGIN_RATE", default="10/min")
+LOGIN_ADDRESS_RATE = env.str("LOGIN_ADDRESS_RATE", default="30/min")
 REGISTER_RATE = env.str("REGISTER_RATE", default="30/hour")
+# Member searches by exact email address, per member (they reveal who is a member).
+EMAIL_LOOKUP_RATE = env.str("EMAIL_LOOKUP_RATE", default="30/hour")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=15),
@@ -218,6 +235,8 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     # Refuses deleted/inactive members and lets only one concurrent use of a refresh win.
     "TOKEN_REFRESH_SERIALIZER": "alumunity.users.tokens.TokenRefreshSerializer",
+    # Both refuse body fields they do not read, as every endpoint does.
+    "TOKEN_OBTAIN_SERIALIZER": "alumunity.users.tokens.TokenObtainPairSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -233,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 401, 400, 413 and 503 on every operation.
         "messaging.api.schema_hooks.document_common_errors",
+        # Text patterns, no extra body fields, exclusive history anchors.
+        "messaging.api.schema_hooks.document_input_rules",
     ],
 }
 
@@ -272,6 +293,11 @@ CONTENT_SECURITY_POLICY_RELAXED = {
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 }
 SESSION_COOKIE_HTTPONLY = True
+# Browser features no page of the site uses, off for it and anything it might embed.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
+)
 
 # --- Logging: one line per request, every line carries the request id -------------------
 LOGGING = {
@@ -279,7 +305,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "alumunity.middleware.RequestIdLogFilter"}},
     "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "line": {
+            # Escapes control characters: a client's input cannot forge a log line.
+            "()": "alumunity.logging.EscapingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
     },
     "handlers": {
         "console": {
@@ -293,6 +323,8 @@ LOGGING = {
         # The request line is ours (alumunity.request); Django's would repeat it for 4xx.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "ERROR"},
-        "uvicorn.access": {"level": "WARNING"},
+        # uvicorn's own lines go through the same escaping handler as everything else.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -182,7 +182,7 @@ class Run:
     async def send_for(self, seconds: float):
         rng = random.Random(self.args.seed)
         loop = asyncio.get_running_loop()
-        local: dict[int, http.client.HTTPConnection] = {}
+        local: dict[int, dict[int, http.client.HTTPConnection]] = {}
         executor = ThreadPoolExecutor(self.args.senders)
 
         def in_thread(sender, recipient, key):

@@ -1,11 +1,12 @@
 """Errors the messaging services raise: the shared ones (alumunity.exceptions) and the
 two refusals that belong to messaging alone."""
 
-from alumunity.exceptions import Forbidden, InvalidInput, NotFound
+from alumunity.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from alumunity.exceptions import ServiceError as MessagingError
 
 __all__ = [
     "BlockedError",
+    "Conflict",
     "Forbidden",
     "InvalidInput",
     "MessagingError",

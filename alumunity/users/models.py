@@ -8,6 +8,7 @@ from django.utils import timezone
 from .names import MAX_PREFIX_LENGTH, name_prefixes
 
 MAX_NAME_LENGTH = 150
+MAX_EMAIL_LENGTH = 254
 
 
 class UserManager(BaseUserManager["User"]):
@@ -37,7 +38,7 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(max_length=254, unique=True)
+    email = models.EmailField(max_length=MAX_EMAIL_LENGTH, unique=True)
     name = models.CharField(max_length=MAX_NAME_LENGTH, db_index=True)
     avatar_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)

@@ -51,3 +51,8 @@ def query_prefixes(query: str) -> list[str]:
         for word in wanted
         if not any(other != word and other.startswith(word) for other in wanted)
     ]
+
+
+def is_email_lookup(query: str) -> bool:
+    """A member search with "@" looks one member up by exact email address."""
+    return "@" in query

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Window
 
 from .models import NamePrefix, User
-from .names import query_prefixes
+from .names import is_email_lookup, query_prefixes
 
 
 def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], int]:
@@ -17,7 +17,7 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
     members = (
         User.objects.filter(is_active=True).exclude(pk=user.pk).only("id", "name", "avatar_url")
     )
-    if "@" in query:
+    if is_email_lookup(query):
         found = list(members.filter(email=User.objects.normalize_email(query)))
         return found, len(found)
     prefixes = query_prefixes(query)

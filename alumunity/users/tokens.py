@@ -1,4 +1,8 @@
-"""Refreshing a JWT, stricter than simplejwt's own serializer.
+"""Reading and refreshing a JWT, stricter than simplejwt's own classes.
+
+A token's member claim is looked up only when it is a UUID string: simplejwt passes any
+signed value to the database lookup, so a validly signed token naming `"foo"` or `42`
+was a 500 (or a 400 on refresh) instead of a 401.
 
 simplejwt 5.5 looks the member up with `.get()` (a deleted member becomes a 500) and
 accepts a refresh token without a member claim. Its rotation blacklists the old token
@@ -6,23 +10,52 @@ with a get_or_create whose result it ignores, so two concurrent uses of one refr
 token both receive a fresh pair. Here the member must exist and be active, and the old
 token is claimed atomically: of several concurrent uses, exactly one wins."""
 
+import uuid
+
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from rest_framework import exceptions
+from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt import serializers as simplejwt
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from alumunity.strict import RefuseUnknownFields
 
-class TokenRefreshSerializer(simplejwt.TokenRefreshSerializer):
+
+def _member_id(payload) -> uuid.UUID | None:
+    user_id = payload.get(api_settings.USER_ID_CLAIM)
+    if not isinstance(user_id, str):
+        return None
+    try:
+        return uuid.UUID(user_id)
+    except ValueError:
+        return None
+
+
+def claimed_member(payload):
+    """The member a token's claim names, or None when it names no one (or is malformed)."""
+    user_id = _member_id(payload)
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
+
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    def get_user(self, validated_token):
+        if _member_id(validated_token) is None:
+            raise exceptions.AuthenticationFailed("User not found", code="user_not_found")
+        return super().get_user(validated_token)
+
+
+class TokenObtainPairSerializer(RefuseUnknownFields, simplejwt.TokenObtainPairSerializer):
+    """simplejwt's, refusing body fields it does not read (400), like every endpoint."""
+
+
+class TokenRefreshSerializer(RefuseUnknownFields, simplejwt.TokenRefreshSerializer):
     def validate(self, attrs):
         refresh = self.token_class(attrs["refresh"])  # signature, expiry, type, blacklist
-        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM)
-        user = (
-            get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
-            if user_id
-            else None
-        )
+        user = claimed_member(refresh.payload)
         if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
             raise exceptions.AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
@@ -30,7 +63,8 @@ class TokenRefreshSerializer(simplejwt.TokenRefreshSerializer):
         data = {"access": str(refresh.access_token)}
         if api_settings.ROTATE_REFRESH_TOKENS:
             try:
-                _blacklisted, claimed = refresh.blacklist()
+                # get_or_create's pair (the stubs say a BlacklistedToken).
+                _blacklisted, claimed = refresh.blacklist()  # type: ignore[misc]
             except IntegrityError:  # a concurrent use inserted the same row first
                 claimed = False
             if not claimed:

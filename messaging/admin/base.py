@@ -10,7 +10,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME, ActionForm
 from django.contrib.admin.utils import quote
 from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
@@ -128,7 +128,10 @@ class OnePageActions(admin.ModelAdmin):
     """A ModelAdmin mixin refusing "select all N across every page": one click must not
     hide a million messages or suspend every member, one service call at a time."""
 
-    def response_action(self, request, queryset):
+    # *args carries what newer Django versions pass on (action_location), untouched.
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         if request.POST.get("select_across") not in (None, "", "0", "False"):
             self.message_user(
                 request,
@@ -137,7 +140,7 @@ class OnePageActions(admin.ModelAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(request.get_full_path())
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def apply_each(
         self, request, objects: Iterable[Any], change: Callable[[Any, str], bool], done: str
@@ -198,8 +201,10 @@ class ModerationAdmin(OnePageActions):
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def response_action(self, request, queryset):
-        response = super().response_action(request, queryset)
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        response = super().response_action(request, queryset, *args, **kwargs)
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if response is not None and request.POST.get("_from_change") and len(selected) == 1:
             opts = self.opts

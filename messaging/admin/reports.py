@@ -89,6 +89,10 @@ class ReportAdmin(ModerationAdmin):
         f"?{ReportStatusFilter.parameter_name}={ReportStatusFilter.everything}"
     )
 
+    class Media:
+        # Column widths that keep every column of the queue readable at 1280 px.
+        css = {"all": ("messaging/admin-reports.css",)}
+
     def get_queryset(self, request):
         return (
             super()

@@ -70,8 +70,9 @@ def exception_handler(exc, context):
         else:
             body = error_body(_first_reason(exc.detail))
         response = Response(body, status=exc.status_code)
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            response["Retry-After"] = str(retry_after(exc.wait))
+        wait = getattr(exc, "wait", None)  # set by DRF on a Throttled, not in its stubs
+        if isinstance(exc, drf.Throttled) and wait is not None:
+            response["Retry-After"] = str(retry_after(wait))
         return response
 
     if isinstance(exc, (OperationalError, InterfaceError)):

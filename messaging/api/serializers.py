@@ -3,7 +3,8 @@ Output serializers document the shapes of messaging.payloads for the OpenAPI sch
 
 from rest_framework import serializers
 
-from alumunity.users.models import MAX_NAME_LENGTH
+from alumunity.strict import BodyInput, JsonIntegerField, QueryParams, StrictIntegerField
+from alumunity.users.models import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 
 from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH
 from ..models import Presence
@@ -32,17 +33,17 @@ class StrictUUIDField(serializers.UUIDField):
 MAX_OFFSET = 1_000_000_000
 
 
-class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+class PageParams(QueryParams):
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
     # Bounded: a 30-digit offset overflows the database's integer (a 500, not a page).
-    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
+    offset = StrictIntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
-class HistoryParams(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
-    before = serializers.IntegerField(min_value=1, required=False)
-    after = serializers.IntegerField(min_value=1, required=False)
-    around = serializers.IntegerField(min_value=1, required=False)
+class HistoryParams(QueryParams):
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
+    before = StrictIntegerField(min_value=1, required=False)
+    after = StrictIntegerField(min_value=1, required=False)
+    around = StrictIntegerField(min_value=1, required=False)
 
     def validate(self, attrs):
         if sum(1 for anchor in ("before", "after", "around") if anchor in attrs) > 1:
@@ -50,32 +51,32 @@ class HistoryParams(serializers.Serializer):
         return attrs
 
 
-class SearchParams(serializers.Serializer):
+class SearchParams(QueryParams):
     q = StrictCharField(max_length=MAX_QUERY_LENGTH)
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=50)
+    limit = StrictIntegerField(min_value=1, max_value=100, default=50)
 
 
-class MemberSearchParams(serializers.Serializer):
+class MemberSearchParams(QueryParams):
     q = StrictCharField(max_length=MAX_QUERY_LENGTH)
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    limit = StrictIntegerField(min_value=1, max_value=100, default=20)
 
 
 # --- bodies -----------------------------------------------------------------------------
 
 
-class RegisterInput(serializers.Serializer):
-    email = StrictCharField(max_length=254)
+class RegisterInput(BodyInput):
+    email = StrictCharField(max_length=MAX_EMAIL_LENGTH)
     name = StrictCharField(max_length=MAX_NAME_LENGTH)
     password = StrictCharField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
 
 
-class LogoutInput(serializers.Serializer):
+class LogoutInput(BodyInput):
     refresh = StrictCharField()
 
 
-class ConversationSendInput(serializers.Serializer):
+class ConversationSendInput(BodyInput):
     """A send to a conversation by its id; SendInput adds the recipient."""
 
     message_text = StrictCharField(
@@ -90,16 +91,16 @@ class SendInput(ConversationSendInput):
     recipient_id = StrictUUIDField()
 
 
-class BlockInput(serializers.Serializer):
+class BlockInput(BodyInput):
     blocked_user_id = StrictUUIDField()
 
 
-class ReportInput(serializers.Serializer):
-    message_id = serializers.IntegerField(min_value=1)
+class ReportInput(BodyInput):
+    message_id = JsonIntegerField(min_value=1)
     reason = StrictCharField(max_length=MAX_REASON_LENGTH)
 
 
-class PresenceInput(serializers.Serializer):
+class PresenceInput(BodyInput):
     status = serializers.ChoiceField(choices=Presence.Mode.values)
 
 
@@ -174,25 +175,34 @@ class ReportOutput(serializers.Serializer):
 # --- conversations by id (direct and group) ----------------------------------------------
 
 
-class GroupInput(serializers.Serializer):
+class GroupInput(BodyInput):
     member_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
     title = StrictCharField(max_length=MAX_TITLE_LENGTH)
 
 
-class RenameInput(serializers.Serializer):
+class RenameInput(BodyInput):
     title = StrictCharField(max_length=MAX_TITLE_LENGTH)
 
 
-class AddMembersInput(serializers.Serializer):
+class AddMembersInput(BodyInput):
     user_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
 
 
-class ReadInput(serializers.Serializer):
-    up_to_message_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+class ReadInput(BodyInput):
+    up_to_message_id = JsonIntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
-class MuteInput(serializers.Serializer):
-    muted = serializers.BooleanField()
+class JsonBooleanField(serializers.BooleanField):
+    """true or false, and nothing DRF would read as one ("yes", 1, "on")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class MuteInput(BodyInput):
+    muted = JsonBooleanField()
 
 
 class ConversationMemberOutput(serializers.Serializer):

@@ -9,7 +9,12 @@ from rest_framework_simplejwt.serializers import TokenBlacklistSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from alumunity.ratelimit import LoginThrottle, RegisterThrottle, SendThrottle
+from alumunity.ratelimit import (
+    EmailLookupThrottle,
+    LoginThrottle,
+    RegisterThrottle,
+    SendThrottle,
+)
 from alumunity.users.services import register_member
 
 from .. import selectors, services
@@ -24,6 +29,7 @@ from ..payloads import (
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
+from .schema_hooks import MemberJWTScheme  # noqa: F401 (registers the scheme for the schema)
 
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
 
@@ -107,6 +113,8 @@ class MeApi(MemberApiView):
 
 
 class MemberSearchApi(MemberApiView):
+    throttle_classes = (EmailLookupThrottle,)
+
     @extend_schema(
         parameters=[io.MemberSearchParams],
         responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
@@ -253,11 +261,11 @@ class BlockedUsersApi(MemberApiView):
 class ReportApi(MemberApiView):
     @extend_schema(
         request=io.ReportInput,
-        responses={201: enveloped(io.ReportOutput), 200: enveloped(io.ReportOutput), **ERRORS},
+        responses={201: enveloped(io.ReportOutput), 409: ERROR_ENVELOPE, **ERRORS},
     )
     def post(self, request):
         data = parse(io.ReportInput, request.data)
-        report, created = services.report_message(
+        report = services.report_message(
             reporter=request.user, message_id=data["message_id"], reason=data["reason"]
         )
         payload = {
@@ -266,11 +274,7 @@ class ReportApi(MemberApiView):
             "status": report.status,
             "created_at": iso(report.created_at),
         }
-        if created:
-            return ok(
-                payload, "Report sent to the moderators.", status_code=status.HTTP_201_CREATED
-            )
-        return ok(payload, "Report updated.")
+        return ok(payload, "Report sent to the moderators.", status_code=status.HTTP_201_CREATED)
 
 
 class TypingApi(MemberApiView):

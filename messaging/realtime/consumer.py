@@ -47,6 +47,45 @@ def _typing_stopped(key: TypingKey) -> dict:
     return event
 
 
+# Client messages are flat objects; a few levels leave room without letting a frame of
+# nested brackets drive the JSON decoder into a RecursionError.
+MAX_NESTING = 8
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets in strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def parse_client_frame(text: str) -> dict:
+    if _nesting_depth(text) > MAX_NESTING:
+        raise InvalidInput("Messages must be flat JSON objects.")
+    try:
+        content = json.loads(text)
+    except ValueError:
+        content = None
+    if not isinstance(content, dict):
+        raise InvalidInput("Messages must be JSON objects.")
+    return content
+
+
 def _message_id(content: dict) -> int:
     value = content.get("message_id")
     if isinstance(value, bool) or not isinstance(value, int):
@@ -57,6 +96,9 @@ def _message_id(content: dict) -> int:
 class MessagingConsumer(AsyncJsonWebsocketConsumer):
     user = None
     session_group = None
+    # Set once the close is sent: several reasons to close can meet (a flood, a token
+    # expiring, a suspension), and the server refuses a second close or a later send.
+    closed = False
 
     async def connect(self):
         self.typing_expiries: dict[TypingKey, asyncio.Task] = {}
@@ -99,21 +141,29 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
                 if self.session_group:
                     await self.channel_layer.group_discard(self.session_group, self.channel_name)
 
+    async def close(self, code=None, reason=None):
+        if self.closed:
+            return
+        self.closed = True
+        await super().close(code=code, reason=reason)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        if not self.closed:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
     # --- client -> server ---------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if self.user is None:
+        if self.user is None or self.closed:
             return
         if text_data is None or len(text_data) > MAX_FRAME_CHARS:
             return await self.close(code=CLOSE_TOO_BIG if text_data else 1003)
         if self._too_many_frames():
             return await self.close(code=CLOSE_POLICY)
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            return await self._error("Messages must be JSON objects.")
-        if not isinstance(content, dict):
-            return await self._error("Messages must be JSON objects.")
+            content = parse_client_frame(text_data)
+        except InvalidInput as error:
+            return await self._error(error.message)
         await self.receive_json(content)
 
     async def receive_json(self, content, **kwargs):

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -34,6 +35,7 @@ from ..selectors import (
     get_member,
     is_blocked_between,
     parse_user_id,
+    typing_key,
 )
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -197,7 +199,10 @@ def do_send_message(request: SendRequest) -> SendResult:
     for attempt in range(_SEND_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _insert_message(request)
+                result = _insert_message(request)
+            if result.created:
+                _end_typing(result.message)
+            return result
         except _ConversationRaced:
             if attempt == _SEND_ATTEMPTS - 1:
                 raise
@@ -208,6 +213,13 @@ def do_send_message(request: SendRequest) -> SendResult:
                 raise
             return SendResult(original, created=False)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _end_typing(message: Message) -> None:
+    """The typist's message has arrived, so they are no longer typing it: every door
+    (REST, socket, pages) reads this key, and a stale one would show "typing" for its
+    remaining seconds after the message."""
+    cache.delete(typing_key(from_user_id=message.sender_id, to_user_id=message.recipient_id))
 
 
 def _insert_message(request: SendRequest) -> SendResult:

@@ -9,15 +9,18 @@ from django.utils import timezone
 from alumunity.users.models import User
 
 from .. import events
-from ..exceptions import InvalidInput
+from ..exceptions import Conflict, InvalidInput
 from ..limits import MAX_REPORT_REASON_LENGTH, check_length, reject_nul
 from ..models import Message, ModerationLogEntry, Participant, Report
 from ..selectors import access_message
 
+ALREADY_REPORTED = "You already reported this message. The moderators will look at it."
 
-def report_message(*, reporter: User, message_id: int, reason: str | None) -> tuple[Report, bool]:
+
+def report_message(*, reporter: User, message_id: int, reason: str | None) -> Report:
     """File a report for the staff queue. Only a participant may report a message they
-    can see; one open report per member and message (a repeat updates its reason)."""
+    can see, and only once while their report is open: a second one is refused and the
+    first reason stays what the moderators read."""
     reason = (reason or "").strip()
     reject_nul("reason", reason)
     if not reason:
@@ -25,16 +28,13 @@ def report_message(*, reporter: User, message_id: int, reason: str | None) -> tu
     check_length("reason", reason, MAX_REPORT_REASON_LENGTH)
     message = access_message(user=reporter, message_id=message_id)
     with transaction.atomic():
-        report = (
-            Report.objects.select_for_update()
-            .filter(message=message, reporter=reporter, status=Report.Status.OPEN)
-            .first()
-        )
-        if report is not None:
-            report.reason = reason
-            report.save(update_fields=["reason", "updated_at"])
-            return report, False
-        return Report.objects.create(message=message, reporter=reporter, reason=reason), True
+        # Two reports sent at once queue on the message row, so only one of them is filed.
+        Message.objects.select_for_update().filter(pk=message.pk).first()
+        if Report.objects.filter(
+            message=message, reporter=reporter, status=Report.Status.OPEN
+        ).exists():
+            raise Conflict(ALREADY_REPORTED)
+        return Report.objects.create(message=message, reporter=reporter, reason=reason)
 
 
 def _log(*, actor: User, action: str, target: Model, reason: str = "") -> None:

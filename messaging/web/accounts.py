@@ -4,11 +4,12 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from alumunity.ratelimit import count_hit, email_identity, retry_after
+from alumunity.ratelimit import client_address, count_hit, login_attempt_wait, retry_after
 from alumunity.users.services import register_member
 from messaging import services
 from messaging.exceptions import MessagingError
@@ -17,8 +18,10 @@ from .forms import LoginForm, SignupForm
 
 
 def _next_url(request) -> str:
+    """Where to go after signing in: a path of this site, else the messages page. Only
+    a path will do: `redirect()` would read a bare word such as `foo` as a URL name."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -42,14 +45,13 @@ def _throttled(request, template: str, form, wait: float):
 def login_page(request):
     if request.method == "GET":
         if request.user.is_authenticated:
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         return render(
             request, "accounts/login.html", {"form": LoginForm(), "next": _next_url(request)}
         )
     form = LoginForm(request.POST)
     if form.is_valid():
-        identity = email_identity(form.cleaned_data["email"])
-        wait = count_hit(scope="login", identity=identity, rate=settings.LOGIN_RATE)
+        wait = login_attempt_wait(address=client_address(request), email=form.cleaned_data["email"])
         if wait is not None:
             return _throttled(request, "accounts/login.html", form, wait)
         user = authenticate(
@@ -57,7 +59,7 @@ def login_page(request):
         )
         if user is not None:
             login(request, user)
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error(None, "Email or password is incorrect.")
     return render(
         request,
@@ -83,7 +85,7 @@ def signup_page(request):
     if form.is_valid():
         wait = count_hit(
             scope="register",
-            identity=request.META.get("REMOTE_ADDR", "-"),
+            identity=client_address(request),
             rate=settings.REGISTER_RATE,
         )
         if wait is not None:
@@ -91,7 +93,10 @@ def signup_page(request):
         try:
             user = register_member(**form.cleaned_data)
         except MessagingError as error:
-            for field, reasons in (error.errors or {None: [error.message]}).items():
+            errors: dict[str | None, list[str]] = {None: [error.message]}
+            if error.errors:
+                errors = {field: reasons for field, reasons in error.errors.items()}
+            for field, reasons in errors.items():
                 for reason in reasons:
                     form.add_error(field if field in form.fields else None, reason)
         else:

@@ -3,11 +3,13 @@ strength, duplicates) live in alumunity.users.services.register_member."""
 
 from django import forms
 
-from alumunity.users.models import MAX_NAME_LENGTH
+from alumunity.users.models import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autofocus": True}))
+    email = forms.EmailField(
+        max_length=MAX_EMAIL_LENGTH, widget=forms.EmailInput(attrs={"autofocus": True})
+    )
     password = forms.CharField(max_length=4096, strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, **kwargs):
@@ -20,7 +22,7 @@ class SignupForm(forms.Form):
     name = forms.CharField(
         max_length=MAX_NAME_LENGTH, widget=forms.TextInput(attrs={"autofocus": True})
     )
-    email = forms.CharField(max_length=254, widget=forms.EmailInput)
+    email = forms.CharField(max_length=MAX_EMAIL_LENGTH, widget=forms.EmailInput)
     password = forms.CharField(max_length=4096, strip=False, widget=forms.PasswordInput)
 
     def __init__(self, *args, **kwargs):

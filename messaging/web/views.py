@@ -19,11 +19,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from alumunity.ratelimit import count_hit, retry_after
+from alumunity.ratelimit import count_hit, email_lookup_wait, retry_after
 from messaging import selectors, services
-from messaging.exceptions import MessagingError, NotFound
+from messaging.exceptions import Conflict, MessagingError, NotFound
 from messaging.limits import MAX_QUERY_LENGTH
 from messaging.payloads import (
     conversation_status_payload,
@@ -39,6 +39,7 @@ PEOPLE_LIMIT = 10
 MAX_RECEIPT_IDS = 100
 # Ids are 64-bit: anything larger is no id at all (and would overflow the database driver).
 MAX_ID = 2**63 - 1
+REPORT_SENT = "Thank you. The report was sent to the moderators."
 
 
 def member_view(view):
@@ -154,19 +155,25 @@ def conversations(request):
     return render(request, "messaging/conversations.html", context)
 
 
+def _people(request, query: str) -> list:
+    """Members matching the query; none while exact-email lookups are over their limit."""
+    if email_lookup_wait(user=request.user, query=query) is not None:
+        return []
+    people, _ = selectors.search_members(user=request.user, query=query, limit=PEOPLE_LIMIT)
+    return people
+
+
 @require_GET
 @member_view
 def search(request):
     query = _query(request)
     if not query:
         return HttpResponse("") if request.htmx else redirect("messaging:conversations")
-    context = {"query": query, "user_id": str(request.user.pk), "error": ""}
+    context: dict[str, object] = {"query": query, "user_id": str(request.user.pk), "error": ""}
     if len(query) > MAX_QUERY_LENGTH:
         context["error"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
     else:
-        context["people"], _ = selectors.search_members(
-            user=request.user, query=query, limit=PEOPLE_LIMIT
-        )
+        context["people"] = _people(request, query)
         found, context["results_total"] = selectors.search_messages(
             user=request.user, query=query, limit=SEARCH_LIMIT
         )
@@ -190,7 +197,7 @@ def new_message(request):
     query = _query(request)
     people = []
     if query and len(query) <= MAX_QUERY_LENGTH:
-        people, _ = selectors.search_members(user=request.user, query=query, limit=PEOPLE_LIMIT)
+        people = _people(request, query)
     context = {"query": query, "people": people}
     if request.htmx:
         return render(request, "messaging/_people_picker.html", context)
@@ -360,7 +367,7 @@ def typing(request, user_id):
 @member_view
 def block(request, user_id):
     services.block_user(blocker=request.user, blocked_user_id=user_id)
-    flash.success(request, "Blocked. Neither of you can send messages until you unblock.")
+    # No flash: the page's banner says it, with the Unblock button beside it.
     return redirect("messaging:conversation", user_id=user_id)
 
 
@@ -375,12 +382,17 @@ def unblock(request, user_id):
 @require_POST
 @member_view
 def report(request, user_id):
+    """With htmx a filed report closes the message's menu into "Reported"; so does a
+    repeat (saying it was already filed); any other refusal shows inside the form."""
+    message_id = _as_id(request.POST.get("message_id", "")) or 0
     try:
         services.report_message(
-            reporter=request.user,
-            message_id=_as_id(request.POST.get("message_id", "")) or 0,
-            reason=request.POST.get("reason", ""),
+            reporter=request.user, message_id=message_id, reason=request.POST.get("reason", "")
         )
+    except Conflict as error:
+        if request.htmx:
+            return _reported(request, message_id, note=error.message)
+        flash.error(request, error.message)
     except MessagingError as error:
         if isinstance(error, NotFound) and not request.htmx:
             raise
@@ -394,6 +406,11 @@ def report(request, user_id):
         flash.error(request, error.message)
     else:
         if request.htmx:
-            return render(request, "messaging/_report_result.html", {"error": ""})
-        flash.success(request, "Thank you. The report was sent to the moderators.")
+            return _reported(request, message_id, note=REPORT_SENT)
+        flash.success(request, REPORT_SENT)
     return redirect(reverse("messaging:conversation", kwargs={"user_id": user_id}))
+
+
+def _reported(request, message_id: int, *, note: str) -> HttpResponse:
+    response = render(request, "messaging/_reported.html", {"message_id": message_id, "note": note})
+    return reswap(retarget(response, f"#actions-{message_id}"), "outerHTML")

@@ -91,13 +91,20 @@ class Command(BaseCommand):
             ),
             key=lambda entry: -entry[0],
         )
-        # Sent oldest first, so ids follow send time as they do in real use.
+        # Sent oldest first, so ids follow send time as they do in real use. Each member
+        # replies as the page lets them: from the open conversation, which has read what
+        # the other sent (so no list shows "You: ..." beside an unread badge).
         for hours_ago, sender, recipient, text in timeline:
+            services.open_conversation(reader=sender, other_user_id=recipient.pk, limit=50)
             message = services.send_message(
                 sender=sender, recipient_id=recipient.pk, text=text
             ).message
             sent_at = now - timedelta(hours=hours_ago)
             Message.objects.filter(pk=message.pk).update(sent_at=sent_at)
+            # What the reply read was read then, not now.
+            Message.objects.filter(
+                conversation_id=message.conversation_id, recipient=sender, read_at__gt=sent_at
+            ).update(read_at=sent_at)
             Participant.objects.filter(conversation_id=message.conversation_id).update(
                 last_message_at=sent_at
             )

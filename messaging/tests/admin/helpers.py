@@ -28,7 +28,4 @@ def run_action(
 
 
 def file_report(reporter, message, reason: str = "spam"):
-    report, _created = services.report_message(
-        reporter=reporter, message_id=message.pk, reason=reason
-    )
-    return report
+    return services.report_message(reporter=reporter, message_id=message.pk, reason=reason)

@@ -1,5 +1,5 @@
 """Reporting from the member side (POST /api/messages/report), as the queue receives it:
-only a participant reports, a repeat updates the one open report, and the reported
+only a participant reports, a repeat is refused while the first is open, and the reported
 member never learns who reported them."""
 
 from http import HTTPStatus
@@ -28,7 +28,7 @@ def test_only_a_participant_can_report(user, other_user, third_user):
     assert not Report.objects.exists()
 
 
-def test_a_repeat_updates_the_one_open_report(user, other_user, staff):
+def test_a_repeat_is_refused_while_the_first_report_is_open(user, other_user, staff):
     message = send(other_user, user, "x")
     api = client_for(user)
 
@@ -36,10 +36,11 @@ def test_a_repeat_updates_the_one_open_report(user, other_user, staff):
     repeat = api.post(REPORT, {"message_id": message.pk, "reason": "spam, twice"}, format="json")
 
     assert first.status_code == HTTPStatus.CREATED
-    assert repeat.status_code == HTTPStatus.OK
+    assert repeat.status_code == HTTPStatus.CONFLICT
+    assert repeat.json()["success"] is False
     report = Report.objects.get()
-    assert first.json()["data"]["id"] == repeat.json()["data"]["id"] == report.pk
-    assert (report.reason, report.status) == ("spam, twice", Report.Status.OPEN)
+    assert first.json()["data"]["id"] == report.pk
+    assert (report.reason, report.status) == ("spam", Report.Status.OPEN)
 
     services.close_report(actor=staff, report=report)
     after_close = api.post(REPORT, {"message_id": message.pk, "reason": "again"}, format="json")

@@ -96,3 +96,17 @@ def test_do_not_disturb_then_auto(api_client, other_client, user, other_user):
 def test_invalid_presence_is_400(api_client, body, reason):
     response = api_client.put("/api/messages/presence", body, format="json")
     assert_error(response, HTTPStatus.BAD_REQUEST, f"status: {reason}", {"status": [reason]})
+
+
+def test_the_typists_message_ends_typing_at_once(api_client, other_client, user, other_user):
+    ok_body(api_client.post(f"/api/messages/typing/{other_user.pk}"))
+    assert _status(other_client, user)["other_user_typing"] is True
+    ok_body(
+        api_client.post(
+            "/api/messages/send",
+            {"recipient_id": str(other_user.pk), "message_text": "done"},
+            format="json",
+        ),
+        HTTPStatus.CREATED,
+    )
+    assert _status(other_client, user)["other_user_typing"] is False

@@ -6,7 +6,8 @@ Every count includes one query for the JWT's member. Savepoints are left out (th
 from the test's transaction, not the endpoint); a wrong count prints the queries. Cache
 calls are counted too: every request makes one (the `add` that rate-limits the activity
 write); the inbox adds one get_many for its partners' sockets, a send the rate
-limiter's add and incr."""
+limiter's add and incr and, when it creates the message, the delete that ends the
+sender's typing state."""
 
 import pytest
 from django.db import connection
@@ -89,7 +90,7 @@ def test_send(
 ):
     # member, recipient, blocks; then in one transaction: locked conversation, message,
     # counters
-    with assert_database_query_count(6), assert_cache_call_count(3):
+    with assert_database_query_count(6), assert_cache_call_count(4):
         response = api_client.post(
             "/api/messages/send",
             {"recipient_id": str(other_user.pk), "message_text": "one more"},
@@ -103,7 +104,7 @@ def test_send_with_client_message_id_and_its_retry(
 ):
     body = {"recipient_id": str(other_user.pk), "message_text": "once", "client_message_id": "c1"}
     # as a plain send, plus the lookup for an original before and under the lock
-    with assert_database_query_count(8), assert_cache_call_count(3):
+    with assert_database_query_count(8), assert_cache_call_count(4):
         assert api_client.post("/api/messages/send", body, format="json").status_code == 201
     # member, the original
     with assert_database_query_count(2), assert_cache_call_count(3):

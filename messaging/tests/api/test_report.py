@@ -32,18 +32,19 @@ def test_report_is_201_and_lands_in_the_queue(api_client, user, other_user):
     }
 
 
-def test_reporting_again_updates_the_open_report(api_client, user, other_user):
+def test_reporting_again_is_409_and_keeps_the_first_reason(api_client, user, other_user):
     message = send(other_user, user)
-    first = ok_body(
+    ok_body(
         api_client.post(REPORT, {"message_id": message.pk, "reason": "spam"}, format="json"),
         HTTPStatus.CREATED,
     )
-    again = ok_body(
-        api_client.post(REPORT, {"message_id": message.pk, "reason": "abuse"}, format="json")
+    again = api_client.post(REPORT, {"message_id": message.pk, "reason": "abuse"}, format="json")
+    assert_error(
+        again,
+        HTTPStatus.CONFLICT,
+        "You already reported this message. The moderators will look at it.",
     )
-    assert again["data"] == first["data"]
-    assert again["message"] == "Report updated."
-    assert list(Report.objects.values_list("reason", flat=True)) == ["abuse"]
+    assert list(Report.objects.values_list("reason", flat=True)) == ["spam"]
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,7 @@ class Server:
         port: int | None = None,
         settings_module: str = "alumunity.test_settings",
         extra_env: dict | None = None,
+        command: list[str] | None = None,
     ):
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -60,7 +61,8 @@ class Server:
             **(extra_env or {}),
         }
         self.process = subprocess.Popen(
-            [
+            command
+            or [
                 sys.executable,
                 "-m",
                 "uvicorn",

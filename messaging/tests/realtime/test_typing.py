@@ -4,6 +4,7 @@ TYPING_SECONDS unless the typist goes on, and at once when the typist's message 
 import pytest
 from asgiref.sync import sync_to_async
 
+from messaging import selectors
 from messaging.tests.factories import send
 
 from .helpers import async_test, next_event, nothing_more, socket_for
@@ -63,3 +64,21 @@ async def test_the_typists_message_ends_the_indicator(user, other_user):
     assert await next_event(watcher) == typing(user, False)
     await typist.disconnect()
     await watcher.disconnect()
+
+
+@async_test
+async def test_after_the_typists_message_the_status_says_not_typing(user, other_user):
+    typist = await socket_for(user)
+
+    await typist.send_json_to({"type": "typing", "to_user_id": str(other_user.pk)})
+    await typist.send_json_to({"type": "ping"})
+    assert (await next_event(typist))["type"] == "pong"  # the typing frame was handled
+    assert await sync_to_async(typing_status)(other_user, user) is True
+    await sync_to_async(send)(user, other_user, "done typing")
+    assert await sync_to_async(typing_status)(other_user, user) is False
+    await typist.disconnect()
+
+
+def typing_status(viewer, other) -> bool:
+    status = selectors.conversation_status(user=viewer, other_user_id=other.pk)
+    return status["other_user_typing"]

@@ -150,27 +150,36 @@ def test_a_foreign_conversation_never_shows_through_any_listing(api_client, worl
 # --- mass assignment ---------------------------------------------------------------------
 
 
-def test_send_ignores_fields_a_client_must_not_set(api_client, user, other_user, third_user):
+def _refused_for_unknown_fields(response, fields) -> None:
+    """Fields a client must not set are refused by name (400), before anything is done."""
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    errors = response.json()["errors"]
+    assert {field: errors.get(field) for field in fields} == {
+        field: ["Unknown field."] for field in fields
+    }
+
+
+def test_send_refuses_fields_a_client_must_not_set(api_client, user, other_user, third_user):
     foreign = send(other_user, third_user, "theirs")
     foreign_conversation = Conversation.objects.get(pk=foreign.conversation_id)
     long_ago = "2001-01-01T00:00:00Z"
-    response = api_client.post(
-        "/api/messages/send",
-        {
-            "recipient_id": str(third_user.pk),
-            "message_text": "hello",
-            "sender_id": str(other_user.pk),
-            "conversation_id": foreign_conversation.pk,
-            "read": True,
-            "read_at": long_ago,
-            "sent_at": long_ago,
-            "hidden": True,
-            "is_hidden": True,
-            "is_staff": True,
-            "id": 1,
-        },
-        format="json",
-    )
+    privileged = {
+        "sender_id": str(other_user.pk),
+        "conversation_id": foreign_conversation.pk,
+        "read": True,
+        "read_at": long_ago,
+        "sent_at": long_ago,
+        "hidden": True,
+        "is_hidden": True,
+        "is_staff": True,
+        "id": 1,
+    }
+    body = {"recipient_id": str(third_user.pk), "message_text": "hello"}
+    refused = api_client.post("/api/messages/send", {**body, **privileged}, format="json")
+    _refused_for_unknown_fields(refused, privileged)
+    assert not Message.objects.filter(sender=user).exists()
+
+    response = api_client.post("/api/messages/send", body, format="json")
     assert response.status_code == HTTPStatus.CREATED, response.content
     data = response.json()["data"]
     message = Message.objects.get(pk=data["id"])
@@ -191,22 +200,21 @@ def test_send_ignores_fields_a_client_must_not_set(api_client, user, other_user,
     assert foreign_conversation.last_message_id == foreign.pk
 
 
-def test_register_ignores_privilege_fields(db, anon_client):
+def test_register_refuses_privilege_fields(db, anon_client):
     chosen_id = uuid.uuid4()
-    response = anon_client.post(
-        "/api/auth/register",
-        {
-            "email": "mallory@example.org",
-            "name": "Mallory",
-            "password": "a sound pass phrase 42",
-            "id": str(chosen_id),
-            "is_staff": True,
-            "is_superuser": True,
-            "is_active": False,
-            "messaging_suspended": True,
-        },
-        format="json",
-    )
+    privileged = {
+        "id": str(chosen_id),
+        "is_staff": True,
+        "is_superuser": True,
+        "is_active": False,
+        "messaging_suspended": True,
+    }
+    body = {"email": "mallory@example.org", "name": "Mallory", "password": "a sound pass phrase 42"}
+    refused = anon_client.post("/api/auth/register", {**body, **privileged}, format="json")
+    _refused_for_unknown_fields(refused, privileged)
+    assert not User.objects.filter(email="mallory@example.org").exists()
+
+    response = anon_client.post("/api/auth/register", body, format="json")
     assert response.status_code == HTTPStatus.CREATED, response.content
     member = User.objects.get(email="mallory@example.org")
     assert member.pk != chosen_id
@@ -219,27 +227,31 @@ def test_block_report_and_presence_act_only_for_the_caller(
     api_client, user, other_user, third_user
 ):
     message = send(other_user, user, "report me")
+    refused = api_client.post(
+        "/api/messages/block-user",
+        {"blocked_user_id": str(third_user.pk), "blocker_id": str(other_user.pk)},
+        format="json",
+    )
+    _refused_for_unknown_fields(refused, ["blocker_id"])
+    assert not Block.objects.exists()
     assert (
         api_client.post(
-            "/api/messages/block-user",
-            {"blocked_user_id": str(third_user.pk), "blocker_id": str(other_user.pk)},
-            format="json",
+            "/api/messages/block-user", {"blocked_user_id": str(third_user.pk)}, format="json"
         ).status_code
         == HTTPStatus.OK
     )
     assert list(Block.objects.values_list("blocker_id", "blocked_id")) == [(user.pk, third_user.pk)]
 
-    response = api_client.post(
-        "/api/messages/report",
-        {
-            "message_id": message.pk,
-            "reason": "spam",
-            "status": "resolved",
-            "reporter_id": str(other_user.pk),
-            "resolved_by": str(user.pk),
-        },
-        format="json",
-    )
+    privileged = {
+        "status": "resolved",
+        "reporter_id": str(other_user.pk),
+        "resolved_by": str(user.pk),
+    }
+    body = {"message_id": message.pk, "reason": "spam"}
+    refused = api_client.post("/api/messages/report", {**body, **privileged}, format="json")
+    _refused_for_unknown_fields(refused, privileged)
+    assert not Report.objects.exists()
+    response = api_client.post("/api/messages/report", body, format="json")
     assert response.status_code == HTTPStatus.CREATED
     report = Report.objects.get()
     assert (report.reporter_id, report.status, report.resolved_by_id) == (
@@ -248,11 +260,14 @@ def test_block_report_and_presence_act_only_for_the_caller(
         None,
     )
 
-    response = api_client.put(
+    refused = api_client.put(
         "/api/messages/presence",
         {"status": "do_not_disturb", "user_id": str(other_user.pk)},
         format="json",
     )
+    _refused_for_unknown_fields(refused, ["user_id"])
+    assert not Presence.objects.filter(mode=Presence.Mode.DO_NOT_DISTURB).exists()
+    response = api_client.put("/api/messages/presence", {"status": "do_not_disturb"}, format="json")
     assert response.status_code == HTTPStatus.OK
     assert Presence.objects.get(user=user).mode == Presence.Mode.DO_NOT_DISTURB
     assert not Presence.objects.filter(user=other_user, mode=Presence.Mode.DO_NOT_DISTURB).exists()

@@ -246,10 +246,11 @@ def test_bodies_over_one_megabyte_are_refused_before_parsing(api_client, path):
 
 
 def test_a_body_just_under_the_limit_is_parsed(api_client, other_user):
-    text = "x" * 6000
+    # The padding is the text itself: a body field the endpoint does not take is a 400 too.
+    text = "x" * 900_000
     response = api_client.post(
         "/api/messages/send",
-        {"recipient_id": str(other_user.pk), "message_text": text, "pad": "y" * 900_000},
+        {"recipient_id": str(other_user.pk), "message_text": text},
         format="json",
     )
     # Parsed, then refused by the 5,000-character rule: a 400, not a 413.

@@ -35,3 +35,19 @@ def test_typing_event_goes_to_the_other_member(
 def test_typing_to_an_unknown_member_is_not_found(user, to_user_id):
     with pytest.raises(NotFound):
         services.record_typing(user=user, to_user_id=to_user_id)
+
+
+def test_the_typists_message_ends_their_typing(user, other_user):
+    services.record_typing(user=user, to_user_id=other_user.pk)
+
+    services.send_message(sender=user, recipient_id=other_user.pk, text="done typing")
+
+    assert _typing(other_user, user) is False
+
+
+def test_a_message_the_other_way_leaves_the_typist_typing(user, other_user):
+    services.record_typing(user=user, to_user_id=other_user.pk)
+
+    services.send_message(sender=other_user, recipient_id=user.pk, text="still there?")
+
+    assert _typing(other_user, user) is True

@@ -1,7 +1,7 @@
 import pytest
 
 from messaging import services
-from messaging.exceptions import InvalidInput, NotFound
+from messaging.exceptions import Conflict, InvalidInput, NotFound
 from messaging.models import Report
 from messaging.tests.factories import send
 
@@ -11,11 +11,8 @@ def test_a_participant_can_report_a_message(user, other_user, who):
     message = send(other_user, user, "rude words")
     reporter = other_user if who == "sender" else user
 
-    report, created = services.report_message(
-        reporter=reporter, message_id=message.pk, reason="  spam  "
-    )
+    report = services.report_message(reporter=reporter, message_id=message.pk, reason="  spam  ")
 
-    assert created is True
     stored = Report.objects.get()
     assert (stored.pk, stored.message_id, stored.reporter_id, stored.reason, stored.status) == (
         report.pk,
@@ -58,19 +55,19 @@ def test_a_reason_with_a_nul_character_is_rejected(user, other_user):
     assert not Report.objects.exists()
 
 
-def test_reporting_again_updates_the_one_open_report(user, other_user):
+def test_reporting_again_is_refused_and_keeps_the_first_reason(user, other_user):
     message = send(other_user, user, "buy my course")
-    first, first_created = services.report_message(
-        reporter=user, message_id=message.pk, reason="spam"
-    )
+    first = services.report_message(reporter=user, message_id=message.pk, reason="spam")
 
-    again, again_created = services.report_message(
-        reporter=user, message_id=message.pk, reason="spam, and a scam link"
-    )
+    with pytest.raises(Conflict) as refused:
+        services.report_message(
+            reporter=user, message_id=message.pk, reason="spam, and a scam link"
+        )
 
-    assert (first_created, again_created) == (True, False)
-    assert again.pk == first.pk
-    assert list(Report.objects.values_list("reason", flat=True)) == ["spam, and a scam link"]
+    assert refused.value.message == (
+        "You already reported this message. The moderators will look at it."
+    )
+    assert list(Report.objects.values_list("pk", "reason")) == [(first.pk, "spam")]
 
 
 def test_each_participant_has_their_own_report(user, other_user):
@@ -84,14 +81,11 @@ def test_each_participant_has_their_own_report(user, other_user):
 
 def test_a_report_after_the_last_one_was_closed_opens_a_new_one(user, other_user, third_user):
     message = send(other_user, user, "again")
-    closed, _ = services.report_message(reporter=user, message_id=message.pk, reason="spam")
+    closed = services.report_message(reporter=user, message_id=message.pk, reason="spam")
     services.close_report(actor=third_user, report=closed, dismiss=True)
 
-    reopened, created = services.report_message(
-        reporter=user, message_id=message.pk, reason="still spam"
-    )
+    reopened = services.report_message(reporter=user, message_id=message.pk, reason="still spam")
 
-    assert created is True
     assert reopened.pk != closed.pk
     assert Report.objects.filter(status=Report.Status.OPEN).get().pk == reopened.pk
 

@@ -153,6 +153,8 @@ def test_screenshots_of_both_pages(open_as, tmp_path):
     members = get_user_model().objects
     ada = members.get(email="ada@example.org")
     grace = members.get(email="grace@example.org")
+    # Ada replies from the page, which has read Grace's last message first.
+    services.open_conversation(reader=ada, other_user_id=grace.pk, limit=50)
     send(ada, grace, "See you in June! I'll save you a seat 🎓")
     services.open_conversation(reader=grace, other_user_id=ada.pk, limit=50)  # ✓✓
     services.record_activity(user=grace)  # "Online"
@@ -173,6 +175,11 @@ def test_screenshots_of_both_pages(open_as, tmp_path):
         )
         expect(page.locator("li.message.mine").last.locator(".receipt")).to_be_visible()
         composer.blur()
+        if size == "desktop":  # a received message's menu, open
+            theirs = page.locator("li.message.theirs").last
+            theirs.hover()
+            theirs.get_by_label("Actions for this message").click()
+            expect(theirs.get_by_text("Report…")).to_be_visible()
         page.screenshot(path=target / f"conversation-{size}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         assert view.console_errors == []
