@@ -12,6 +12,20 @@ from django.db import migrations, models
 SEARCH_INDEX = importlib.import_module("messaging.migrations.0008_sqlite_member_terms")
 
 
+def _foreign_key_checks(on):
+    """MySQL / MariaDB: making a foreign-key column nullable drops and re-adds its
+    constraint, and re-adding it with checks on copies the whole table again (with its
+    FULLTEXT index; at a million messages that copy alone took several minutes). The rows
+    already satisfy the constraint, so it is re-added without checking them."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "mysql":
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(f"SET SESSION foreign_key_checks = {1 if on else 0}")
+
+    return run
+
+
 def restore_sqlite_search_triggers(apps, schema_editor):
     """SQLite rebuilds messaging_message to make `recipient` nullable, and dropping the old
     table drops its triggers; the index rows keep their ids, so only the triggers return."""
@@ -69,6 +83,7 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('text', 'Text'), ('system', 'System')], default='text', max_length=8),
         ),
+        migrations.RunPython(_foreign_key_checks(False), _foreign_key_checks(True)),
         migrations.AlterField(
             model_name='conversation',
             name='user_one',
@@ -84,6 +99,7 @@ class Migration(migrations.Migration):
             name='recipient',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='received_messages', to=settings.AUTH_USER_MODEL),
         ),
+        migrations.RunPython(_foreign_key_checks(True), _foreign_key_checks(False)),
         migrations.AddField(
             model_name='participant',
             name='conversation',
