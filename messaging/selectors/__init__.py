@@ -35,7 +35,14 @@ from .history import (
     sees,
 )
 from .inbox import ConversationSummary, list_conversations, unread_total
-from .members import canonical_pair, get_member, parse_row_id, parse_user_id
+from .members import (
+    canonical_pair,
+    get_member,
+    members_by_id,
+    members_in_bulk,
+    parse_row_id,
+    parse_user_id,
+)
 from .presence import (
     OFFLINE,
     ConversationStatus,
@@ -91,6 +98,8 @@ __all__ = [
     "live_presence",
     "member_presence",
     "message_context",
+    "members_by_id",
+    "members_in_bulk",
     "parse_row_id",
     "parse_user_id",
     "presence_audience",

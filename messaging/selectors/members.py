@@ -41,3 +41,15 @@ def get_member(user_id: object) -> User:
 
 def canonical_pair(first_id: uuid.UUID, second_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
     return (first_id, second_id) if first_id < second_id else (second_id, first_id)
+
+
+def members_by_id(values: list[str]) -> list[User]:
+    """Active members named by these ids, in that order; anything else is skipped."""
+    ids = [member_id for member_id in map(parse_user_id, values) if member_id is not None]
+    found = {member.pk: member for member in User.objects.filter(pk__in=ids, is_active=True)}
+    return [found[member_id] for member_id in dict.fromkeys(ids) if member_id in found]
+
+
+def members_in_bulk(ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """Accounts by id, active or not (a former member still signs their messages)."""
+    return User.objects.in_bulk(list(ids))

@@ -85,6 +85,11 @@ def send_message(
         attachment_type=attachment_type,
         client_message_id=client_message_id,
     )
+    return _send_checked(request)
+
+
+def _send_checked(request: SendRequest) -> SendResult:
+    """A retry answers with its original; anything else is written."""
     if request.original is not None:
         return SendResult(request.original, created=False)
     return do_send_message(request)
@@ -138,9 +143,7 @@ def send_to_conversation(
         attachment_type=attachment_type,
         client_message_id=client_message_id,
     )
-    if request.original is not None:
-        return SendResult(request.original, created=False)
-    return do_send_message(request)
+    return _send_checked(request)
 
 
 def check_conversation_message(
