@@ -10,7 +10,7 @@ NUM_PROXIES ?= 0
 FORWARDED_ALLOW_IPS ?= 127.0.0.1
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run serve check-port migrate demo test test-fast lint format bench screenshots clean
+.PHONY: help install system-deps run serve check-port migrate demo test test-fast lint format bench bench-peer screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,7 +54,10 @@ test: install ## Run the whole test suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install ## Benchmark every endpoint at 10k and 1M messages (SQLite, or DATABASE_URL=mysql://...)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -u bench/run.py
+
+bench-peer: install ## The same, with django-postman 4.6 measured side by side (own virtualenv)
+	$(BIN)/python -u bench/run.py --peer
 
 screenshots: install ## Retake the README's page screenshots (docs/screenshots) in Chromium
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py -k screenshots -q

@@ -62,13 +62,14 @@ def login_attempt_wait(*, address: str, email) -> float | None:
     password spraying), and LOGIN_RATE per (address, email) (no fast guessing of one
     member's password). Keyed by address too, so that wrong guesses from elsewhere cannot
     lock a member out of their own account."""
-    waits = [count_hit(scope="login-address", identity=address, rate=settings.LOGIN_ADDRESS_RATE)]
-    if isinstance(email, str) and email.strip():
-        tried = f"{address}\n{email.strip().lower()}"
-        identity = hashlib.sha256(tried.encode()).hexdigest()[:32]  # no key carries an email
-        waits.append(count_hit(scope="login", identity=identity, rate=settings.LOGIN_RATE))
-    refused = [wait for wait in waits if wait is not None]
-    return max(refused) if refused else None
+    wait = count_hit(scope="login-address", identity=address, rate=settings.LOGIN_ADDRESS_RATE)
+    if wait is not None or not (isinstance(email, str) and email.strip()):
+        # An attempt the address limit refused never reaches the password check, so it
+        # must not use up one of the (address, email) tries either.
+        return wait
+    tried = f"{address}\n{email.strip().lower()}"
+    identity = hashlib.sha256(tried.encode()).hexdigest()[:32]  # no key carries an email
+    return count_hit(scope="login", identity=identity, rate=settings.LOGIN_RATE)
 
 
 def email_lookup_wait(*, user, query) -> float | None:

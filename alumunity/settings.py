@@ -89,7 +89,10 @@ TEMPLATES = [
 # An empty DATABASE_URL means the default, like an unset one.
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# HTTP requests run in a fixed pool of threads (alumunity/wsgi_bridge.py), each keeping
+# its connection for this many seconds; the health check replaces one the database
+# dropped (a restart) before the request uses it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -189,8 +192,9 @@ warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarn
 
 # --- Request limits ------------------------------------------------------------------
 MAX_REQUEST_BODY_BYTES = 1024 * 1024
-# HTTP requests one ASGI process lets into Django at once (each holds a thread and a
-# database connection); the rest queue. Keep workers x this under the database's limit.
+# HTTP requests one ASGI process lets into Django at once (each holds one of as many
+# threads, and its database connection); the rest queue. Keep workers x this under the
+# database's limit.
 MAX_CONCURRENT_REQUESTS = env.int("MAX_CONCURRENT_REQUESTS", default=32)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 

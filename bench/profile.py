@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# This file's name hides the standard library's `profile`, which cProfile imports.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alumunity.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production")
@@ -29,7 +31,6 @@ def main() -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from pyinstrument import Profiler
     from rest_framework.test import APIClient
     from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -37,6 +38,10 @@ def main() -> None:
     parser.add_argument("endpoint")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--query", default="coffee")
+    parser.add_argument("--all", action="store_true", help="show library frames too")
+    parser.add_argument(
+        "--flat", action="store_true", help="cProfile's functions by own time instead"
+    )
     args = parser.parse_args()
 
     users = get_user_model().objects
@@ -63,15 +68,30 @@ def main() -> None:
         "search": lambda: client.get("/api/messages/search", {"q": args.query, "limit": 20}),
         "users": lambda: client.get("/api/users/search?q=grace&limit=20"),
     }
-    call = calls[args.endpoint]
+    profile(calls[args.endpoint], args)
+
+
+def profile(call, args) -> None:
+    """Warm the endpoint up, then profile `args.repeat` calls of it."""
+    from pyinstrument import Profiler
+
     for _ in range(3):
         assert call().status_code < 400
+    if args.flat:
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as flat:
+            for _ in range(args.repeat):
+                call()
+        pstats.Stats(flat).sort_stats("tottime").print_stats(25)
+        return
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(args.repeat):
         call()
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=args.all))
 
 
 if __name__ == "__main__":

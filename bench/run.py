@@ -1,14 +1,19 @@
 """The benchmark behind `make bench`: for each data size, seed (or reuse) the
-data, start the ASGI server as `make run` does (uvicorn, DEBUG off), measure p50/p95 of
-every endpoint for the hot member against /api/auth/me (the floor: JWT + one query),
-run a bounded mixed load from a second process, and finally print how each endpoint's
-latency changed between the smallest and the largest size.
+data, start the ASGI server as `make run` does (uvicorn, DEBUG off) and, with the same
+command, a bare one-query Django view (bench/floor_settings.py); measure p50/p95 of
+every endpoint for the hot member in rounds with the bare view, as ratios to it and to
+/api/auth/me (JWT + one query), search for common and rare words; run a bounded mixed
+load from a second process; with --peer, measure django-postman's equivalents in rounds
+with ours (bench/peer.py); and finally print how each endpoint's latency changed between
+the smallest and the largest size.
 
     .venv/bin/python bench/run.py                          # SQLite, 10k and 1M messages
     DATABASE_URL=mysql://root@127.0.0.1:3306/bench_perf .venv/bin/python bench/run.py
+    .venv/bin/python bench/run.py --peer                   # and django-postman beside it
 
 Options (also as environment variables in the Makefile): --sizes 10000,1000000
---users 10000 --hot 1200 --requests 200 --load-seconds 30 --connections 8.
+--users 10000 --hot 1200 --requests 200 --load-seconds 30 --connections 8 --peer
+--peer-requests 50. Results also go to bench/data/results-<database>.json.
 Each size has its own database: bench/data/sqlite-<size>.sqlite3, or <name>_<size> on
 MySQL/MariaDB. Seeding a database that is already seeded is skipped, so a second run
 measures at once. Figures are printed, never asserted.
@@ -26,28 +31,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
 # bench/ is on sys.path when a script here runs.
-from serving import free_port, uvicorn_command
+import peer
+from serving import ServerProcess, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 HOT_EMAIL = "bench-hot@example.org"
 PASSWORD = "bench-password"
-SEARCH_QUERIES = ["coffee", "reunion", "conference", "café", "budget meeting", "weekend", "piano"]
-ENDPOINTS = [
-    "auth/me (floor)",
-    "inbox",
-    "conversation",
-    "conversation before=",
-    "send",
-    "mark-as-read",
-    "unread-count",
-    "search",
-    "users/search",
-]
+# Every word of the seed's vocabulary is in ~3% of messages (common); a query of several
+# words matches only messages holding all of them (rare).
+COMMON_WORDS = ["question", "thanks", "meeting", "coffee"]
+RARE_QUERIES = ["budget meeting", "café résumé", "piano weekend"]
 
 
 def database_url_for(base: str, size: int) -> str:
@@ -134,37 +133,22 @@ def prepare(url: str, size: int, args) -> float:
     return 0.0 if "Already seeded" in result.stdout else time.perf_counter() - started
 
 
-class Server:
-    def __init__(self, url: str, log_path: Path):
-        self.port = free_port()
-        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            uvicorn_command(self.port),
-            cwd=ROOT,
-            env=server_env(url),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                status, _ = Client(self.port).call("GET", "/healthz")
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the server did not start; see {log_path}")
+class Server(ServerProcess):
+    """The project (or, with `settings`, the bare view of bench/floor_settings.py) under
+    the command `make serve` runs."""
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+    def __init__(self, url: str, log_path: Path, settings: str = "", ready: str = "/healthz"):
+        env = server_env(url)
+        if settings:
+            env["DJANGO_SETTINGS_MODULE"] = settings
+        super().__init__(
+            uvicorn_command,
+            cwd=ROOT,
+            env=env,
+            log_path=log_path,
+            ready_path=ready,
+            stop_signal=signal.SIGINT,
+        )
 
 
 class Client:
@@ -217,20 +201,57 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def measure(port: int, args) -> tuple[dict, dict]:
-    """p50/p95 in ms for each endpoint, measured one after the other on one connection."""
-    hot = Client(port, login(port, HOT_EMAIL))
+def hot_words(url: str) -> list[str]:
+    """The most frequent words of the hot member's history (bench/hot_words.py)."""
+    output = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "hot_words.py")],
+        cwd=ROOT,
+        env=server_env(url),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return [word for word, _count in json.loads(output.strip().splitlines()[-1])]
+
+
+def search_queries(top_word: str) -> list[str]:
+    """The most frequent word of the member's history first, then the words members
+    type most, then rarer combinations (every word must match: fewer messages)."""
+    common = [top_word] + [word for word in COMMON_WORDS if word != top_word]
+    return common + RARE_QUERIES
+
+
+def prepare_reads(hot: Client, writer: Client, args) -> dict:
+    """The ids the measured calls need: the busiest partner, a deep `before=` anchor and
+    fresh unread messages for the hot member, so mark-as-read does its real write."""
     busiest = member_id(hot, "bench-1@example.org")
     partner = member_id(hot, "bench-2@example.org")
-    writer_email = "bench-3@example.org"
-    writer = Client(port, login(port, writer_email))
     hot_id = hot.call("GET", "/api/auth/me")[1]["data"]["id"]
-    anchor = _deep_anchor(hot, busiest)
-    unread_iter = iter(_fresh_unread(writer, hot_id, args.requests + args.warmup))
+    anchor = None
+    path = f"/api/messages/conversation/{busiest}?limit=100"
+    for _ in range(5):
+        _, page = hot.call("GET", path)
+        if not page["data"]:
+            break
+        anchor = page["data"][0]["id"]
+        path = f"/api/messages/conversation/{busiest}?limit=100&before={anchor}"
+    unread_ids = []
+    for n in range(args.requests + args.warmup):
+        _, payload = writer.call(
+            "POST",
+            "/api/messages/send",
+            {"recipient_id": hot_id, "message_text": f"please read this note {n}"},
+        )
+        unread_ids.append(payload["data"]["id"])
+    return {"busiest": busiest, "partner": partner, "anchor": anchor, "unread": iter(unread_ids)}
 
+
+def our_calls(ids: dict, queries: list[str]) -> dict:
+    """Endpoint name -> a function giving the next (method, path, body) to time."""
     sequence = iter(range(10**9))
-    calls = {
-        "auth/me (floor)": lambda: ("GET", "/api/auth/me", None),
+    busiest, anchor = ids["busiest"], ids["anchor"]
+    calls: dict[str, Callable[[], tuple[str, str, dict | None]]] = {
+        "auth/me": lambda: ("GET", "/api/auth/me", None),
         "inbox": lambda: ("GET", "/api/messages/inbox?limit=50", None),
         "conversation": lambda: ("GET", f"/api/messages/conversation/{busiest}?limit=50", None),
         "conversation before=": lambda: (
@@ -241,79 +262,79 @@ def measure(port: int, args) -> tuple[dict, dict]:
         "send": lambda: (
             "POST",
             "/api/messages/send",
-            {"recipient_id": partner, "message_text": f"benchmark message {next(sequence)}"},
+            {"recipient_id": ids["partner"], "message_text": f"benchmark message {next(sequence)}"},
         ),
-        "mark-as-read": lambda: ("PUT", f"/api/messages/mark-as-read/{next(unread_iter)}", None),
+        "mark-as-read": lambda: ("PUT", f"/api/messages/mark-as-read/{next(ids['unread'])}", None),
         "unread-count": lambda: ("GET", "/api/messages/unread-count", None),
-        "search": lambda: (
-            "GET",
-            "/api/messages/search?limit=20&q="
-            + quote(SEARCH_QUERIES[next(sequence) % len(SEARCH_QUERIES)]),
-            None,
-        ),
         "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
     }
-    _check_reads_find_something(hot)
-    results = {}
-    for name in ENDPOINTS:
-        for _ in range(args.warmup):
-            hot.timed(*calls[name]())
-        samples = [hot.timed(*calls[name]()) for _ in range(args.requests)]
-        results[name] = {
-            "p50": statistics.median(samples) * 1000,
-            "p95": percentile(samples, 0.95) * 1000,
-        }
-    token = hot.headers["Authorization"].split()[1]
-    return results, {"plan": _load_plan(busiest, partner), "token": token}
+    for query in queries:
+        calls[f"search {query}"] = _get("/api/messages/search?limit=20&q=" + quote(query))
+    return calls
 
 
-def _deep_anchor(hot: Client, busiest: str) -> int | None:
-    """A deep anchor for before=: page back through the busiest conversation."""
-    anchor = None
-    path = f"/api/messages/conversation/{busiest}?limit=100"
-    for _ in range(5):
-        _, page = hot.call("GET", path)
-        if not page["data"]:
+def _get(path: str) -> Callable[[], tuple[str, str, dict | None]]:
+    return lambda: ("GET", path, None)
+
+
+def timed_rounds(timers: dict, args) -> dict:
+    """p50/p95 in ms per name. The endpoints take turns, one request each per round, so
+    a slower moment of a shared machine weighs on all of them alike."""
+    for _ in range(args.warmup):
+        for timer in timers.values():
+            timer()
+    samples: dict[str, list[float]] = {name: [] for name in timers}
+    # Rounds stop early past the time budget (the peer's thread page at 1M takes seconds).
+    stop_at = time.perf_counter() + getattr(args, "budget", float("inf"))
+    for done in range(args.requests):
+        if done >= 10 and time.perf_counter() > stop_at:
             break
-        anchor = page["data"][0]["id"]
-        path = f"/api/messages/conversation/{busiest}?limit=100&before={anchor}"
-    return anchor
+        for name, timer in timers.items():
+            samples[name].append(timer())
+    return {
+        name: {
+            "p50": statistics.median(values) * 1000,
+            "p95": percentile(values, 0.95) * 1000,
+            "n": len(values),
+        }
+        for name, values in samples.items()
+    }
 
 
-def _fresh_unread(writer: Client, hot_id: str, count: int) -> list[int]:
-    """Fresh unread messages for the hot member, so mark-as-read does its real write."""
-    unread_ids = []
-    for n in range(count):
-        _status, payload = writer.call(
-            "POST",
-            "/api/messages/send",
-            {"recipient_id": hot_id, "message_text": f"please read this note {n}"},
-        )
-        unread_ids.append(payload["data"]["id"])
-    return unread_ids
+def measure(port: int, floor_port: int, queries: list[str], args) -> tuple[dict, dict, dict]:
+    """p50/p95 in ms of the bare view and of each endpoint, on one connection each; also
+    the plan of the mixed load and the timers, for the peer's rounds."""
+    hot = Client(port, login(port, HOT_EMAIL))
+    writer = Client(port, login(port, "bench-3@example.org"))
+    ids = prepare_reads(hot, writer, args)
+    calls = our_calls(ids, queries)
+    totals = {}
+    # Figures measured on empty answers would flatter: every read measured must find
+    # something (a search index out of step with the code would otherwise go unseen).
+    for name, call in calls.items():
+        if name == "inbox" or "search" in name:
+            _method, path, _body = call()
+            status, payload = hot.call("GET", path)
+            if status != 200 or not payload.get("total"):
+                raise SystemExit(f"{path} found nothing (status {status}): is the data seeded?")
+            totals[name] = payload["total"]
+    bare = Client(floor_port)
+    timers = {"bare view": lambda: bare.timed("GET", "/floor")}
+    timers.update({name: (lambda call=call: hot.timed(*call())) for name, call in calls.items()})
+    results = timed_rounds(timers, args)
+    for name, total in totals.items():
+        results[name]["total"] = total
+    token = hot.headers["Authorization"].split()[1]
+    return results, {"plan": load_plan(ids), "token": token}, timers
 
 
-def _check_reads_find_something(hot: Client) -> None:
-    """Figures measured on empty answers would flatter: every read measured must find
-    something (a search index out of step with the code would otherwise go unseen)."""
-    checks = [f"/api/messages/search?limit=20&q={quote(query)}" for query in SEARCH_QUERIES]
-    checks += ["/api/messages/inbox?limit=50", "/api/users/search?q=grace&limit=20"]
-    for path in checks:
-        status, payload = hot.call("GET", path)
-        if status != 200 or not payload.get("total"):
-            raise SystemExit(f"{path} found nothing (status {status}): is the data set seeded?")
-
-
-def _load_plan(busiest: str, partner: str) -> dict:
-    """The mixed load's requests and their weights (bench/load_mix.py runs it)."""
+def load_plan(ids: dict) -> dict:
+    inbox = "/api/messages/inbox?limit=50"
+    conversation = f"/api/messages/conversation/{ids['busiest']}?limit=50"
     return {
         "mix": [
-            {"method": "GET", "path": "/api/messages/inbox?limit=50", "weight": 20},
-            {
-                "method": "GET",
-                "path": f"/api/messages/conversation/{busiest}?limit=50",
-                "weight": 20,
-            },
+            {"method": "GET", "path": inbox, "weight": 20},
+            {"method": "GET", "path": conversation, "weight": 20},
             {"method": "GET", "path": "/api/messages/unread-count", "weight": 25},
             {"method": "GET", "path": "/api/messages/search?limit=20&q=coffee", "weight": 5},
             {"method": "GET", "path": "/api/auth/me", "weight": 15},
@@ -322,7 +343,7 @@ def _load_plan(busiest: str, partner: str) -> dict:
                 "method": "POST",
                 "path": "/api/messages/send",
                 "weight": 10,
-                "body": {"recipient_id": partner},
+                "body": {"recipient_id": ids["partner"]},
             },
         ]
     }
@@ -366,19 +387,67 @@ def floor_rps(port: int, token: str, args) -> float:
     )["rps"]
 
 
-def print_table(size: int, vendor: str, results: dict, load: dict, floor_load: float) -> None:
-    floor = results["auth/me (floor)"]["p50"]
+def print_table(
+    size: int, vendor: str, results: dict, load: dict | None, floor_load: float | None
+) -> None:
+    bare, me = results["bare view"]["p50"], results["auth/me"]["p50"]
     print(f"\n{vendor}, {size:,} messages")
-    print(f"  {'endpoint':<22}{'p50 ms':>9}{'p95 ms':>9}{'p50/floor':>11}")
-    for name in ENDPOINTS:
-        row = results[name]
-        print(f"  {name:<22}{row['p50']:>9.2f}{row['p95']:>9.2f}{row['p50'] / floor:>10.2f}x")
+    print(f"  {'endpoint':<30}{'p50 ms':>8}{'p95 ms':>8}{'/bare':>8}{'/me':>8}{'matches':>9}")
+    for name, row in results.items():
+        print(
+            f"  {name:<30}{row['p50']:>8.2f}{row['p95']:>8.2f}{row['p50'] / bare:>7.2f}x"
+            f"{row['p50'] / me:>7.2f}x{row.get('total', ''):>9}"
+        )
+    if not load:
+        return
     print(
         f"  mixed load ({load['connections']} connections, {load['seconds']} s): "
         f"{load['rps']} req/s, p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, "
-        f"errors {load['errors']}; floor alone {floor_load} req/s "
+        f"errors {load['errors']}; /api/auth/me alone {floor_load} req/s "
         f"({load['rps'] / floor_load:.2f}x)"
     )
+
+
+def measure_size(size: int, base: str, args) -> dict:
+    url = database_url_for(base, size)
+    print(f"\n== {label(size)} messages ({url.split('@')[-1]})")
+    seeded_in = prepare(url, size, args)
+    if seeded_in:
+        print(f"  seeded in {seeded_in:.0f} s")
+    queries = search_queries(hot_words(url)[0])
+    if args.peer:
+        peer_url, targets = peer.prepare(url)
+    data = ROOT / "bench" / "data"
+    server = Server(url, data / f"server-{label(size)}.log")
+    floor = Server(url, data / f"floor-{label(size)}.log", "bench.floor_settings", "/floor")
+    side_by_side = None
+    try:
+        results, plan, timers = measure(server.port, floor.port, queries, args)
+        load = mixed_load(server.port, plan, args) if args.load_seconds else None
+        floor_load = floor_rps(server.port, plan["token"], args) if load else None
+        if args.peer:
+            side_by_side = measure_peer(
+                peer_url, targets, timers, data / f"peer-{label(size)}.log", args
+            )
+    finally:
+        server.stop()
+        floor.stop()
+    print_table(size, args.vendor, results, load, floor_load)
+    if side_by_side:
+        peer.print_peer_table(side_by_side)
+    return {"results": results, "load": load, "floor_load": floor_load, "peer": side_by_side}
+
+
+def measure_peer(peer_url: str, targets: dict, timers: dict, log_path: Path, args) -> dict:
+    """Ours and the peer's equivalents taking turns in the same rounds."""
+    server = peer.PeerServer(peer_url, log_path)
+    try:
+        both = {ours: timers[ours] for ours, _ in peer.PEER_PAIRS}
+        both.update(peer.peer_timers(server.port, targets, HOT_EMAIL, PASSWORD))
+        rounds = argparse.Namespace(requests=args.peer_requests, warmup=2, budget=90)
+        return timed_rounds(both, rounds)
+    finally:
+        server.stop()
 
 
 def main() -> None:
@@ -392,34 +461,35 @@ def main() -> None:
         "--load-seconds", type=int, default=int(os.environ.get("BENCH_LOAD_SECONDS", 30))
     )
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        default=bool(os.environ.get("BENCH_PEER")),
+        help="also measure django-postman 4.6 on the same data (bench/peer.py)",
+    )
+    parser.add_argument("--peer-requests", type=int, default=50)
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
-    vendor = "MariaDB/MySQL" if base.startswith("mysql") else "SQLite"
+    args.vendor = "MariaDB/MySQL" if base.startswith("mysql") else "SQLite"
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"Benchmark on {vendor}: {os.cpu_count()} CPUs, sizes {', '.join(map(label, sizes))}")
-    measured = {}
-    for size in sizes:
-        url = database_url_for(base, size)
-        print(f"\n== {label(size)} messages ({url.split('@')[-1]})")
-        seeded_in = prepare(url, size, args)
-        if seeded_in:
-            print(f"  seeded in {seeded_in:.0f} s")
-        log_path = ROOT / "bench" / "data" / f"server-{label(size)}.log"
-        server = Server(url, log_path)
-        try:
-            results, load_plan = measure(server.port, args)
-            load = mixed_load(server.port, load_plan, args)
-            floor_load = floor_rps(server.port, load_plan["token"], args)
-        finally:
-            server.stop()
-        print_table(size, vendor, results, load, floor_load)
-        measured[size] = results
+    print(
+        f"Benchmark on {args.vendor}: {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.2f}, sizes {', '.join(map(label, sizes))}"
+    )
+    measured = {size: measure_size(size, base, args) for size in sizes}
+    out = (
+        ROOT
+        / "bench"
+        / "data"
+        / f"results-{'mysql' if base.startswith('mysql') else 'sqlite'}.json"
+    )
+    out.write_text(json.dumps({label(size): row for size, row in measured.items()}, indent=1))
     if len(sizes) > 1:
-        small, large = sizes[0], sizes[-1]
-        print(f"\n{vendor}: p50 at {label(large)} / p50 at {label(small)}")
-        for name in ENDPOINTS:
-            ratio = measured[large][name]["p50"] / measured[small][name]["p50"]
-            print(f"  {name:<22}{ratio:>8.2f}x")
+        small, large = measured[sizes[0]]["results"], measured[sizes[-1]]["results"]
+        print(f"\n{args.vendor}: p50 at {label(sizes[-1])} / p50 at {label(sizes[0])}")
+        for name in large:
+            if name in small:
+                print(f"  {name:<30}{large[name]['p50'] / small[name]['p50']:>8.2f}x")
 
 
 if __name__ == "__main__":

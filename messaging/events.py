@@ -4,6 +4,7 @@ rolled back. A channel layer that is down is logged, never raised: the write sta
 clients catch up by polling."""
 
 import asyncio
+import functools
 import hashlib
 import logging
 import uuid
@@ -13,6 +14,8 @@ from datetime import datetime
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.db import transaction
+
+from alumunity.wsgi_bridge import on_loop_after_request
 
 from .models import Message
 from .payloads import iso, message_payload
@@ -40,9 +43,44 @@ def session_group(session_key: str) -> str:
     return "session_" + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
+class _Outbox:
+    """Events handed over by request threads, sent one after the other on the server's
+    loop, so they keep the order in which their transactions committed."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            layer, groups, event = await self.queue.get()
+            try:
+                await _send_to_groups(layer, groups, event)
+            except Exception:
+                logger.warning("could not publish %s", event["type"], exc_info=True)
+
+
+_outboxes: dict[asyncio.AbstractEventLoop, _Outbox] = {}
+
+
+def _post(layer: BaseChannelLayer, groups: list[str], event: dict) -> None:
+    """Runs on the server's loop."""
+    loop = asyncio.get_running_loop()
+    if loop not in _outboxes:
+        _outboxes[loop] = _Outbox()
+        # A loop that ends (tests run many) cancels the task; forget its outbox then.
+        _outboxes[loop].task.add_done_callback(lambda _task: _outboxes.pop(loop, None))
+    _outboxes[loop].queue.put_nowait((layer, groups, event))
+
+
 def _deliver_to_groups(groups: list[str], event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
+        return
+    # An HTTP request's thread leaves the event to the server's loop, which sends it
+    # when the request is done, just before the response (waiting here for the loop
+    # cost a send about a millisecond).
+    if on_loop_after_request(functools.partial(_post, layer, groups, event)):
         return
     try:
         # One hop to the event loop for all the groups, sent concurrently: a send's two

@@ -66,6 +66,18 @@ def test_wrong_guesses_from_elsewhere_do_not_lock_the_member_out(user, login):
     assert attacker_right.status_code == HTTPStatus.TOO_MANY_REQUESTS
 
 
+def test_an_attempt_the_address_limit_refused_uses_no_try_of_the_email(user):
+    """Under a burst, attempts past the address limit must not eat the (address, email)
+    tries, or fewer than LOGIN_RATE guesses ever reach the password check."""
+    with frozen_clock():
+        with override_settings(LOGIN_ADDRESS_RATE="3/min", LOGIN_RATE="10/min"):
+            burst = [_api_login(user.email, "wrong", ATTACKER).status_code for _ in range(6)]
+        with override_settings(LOGIN_ADDRESS_RATE="100/min", LOGIN_RATE="10/min"):
+            later = [_api_login(user.email, "wrong", ATTACKER).status_code for _ in range(8)]
+    assert burst == [HTTPStatus.UNAUTHORIZED] * 3 + [HTTPStatus.TOO_MANY_REQUESTS] * 3
+    assert later == [HTTPStatus.UNAUTHORIZED] * 7 + [HTTPStatus.TOO_MANY_REQUESTS]
+
+
 @override_settings(LOGIN_ADDRESS_RATE="30/min", LOGIN_RATE="10/min")
 def test_rapid_logins_are_refused_after_the_limit(user):
     with frozen_clock():
