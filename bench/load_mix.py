@@ -186,7 +186,7 @@ def check_lost(sent: list[dict]) -> tuple[int, int]:
     disagree with their rows."""
     from django.db.models import Count, Max
 
-    from messaging.models import Conversation, Message
+    from messaging.models import Message, Participant
 
     accepted = {entry["id"] for entry in sent if entry["id"] is not None}
     found = set(Message.objects.filter(pk__in=accepted).values_list("pk", flat=True))
@@ -196,9 +196,9 @@ def check_lost(sent: list[dict]) -> tuple[int, int]:
         row["conversation"]: row
         for row in Message.objects.values("conversation").annotate(n=Count("id"), last=Max("id"))
     }
-    for conversation in Conversation.objects.all():
-        row = actual.get(conversation.pk, {"n": 0, "last": None})
-        if conversation.message_count != row["n"] or conversation.last_message_id != row["last"]:
+    for participant in Participant.objects.filter(left_at=None, first_message_id=0):
+        row = actual.get(participant.conversation_id, {"n": 0, "last": None})
+        if participant.message_count != row["n"] or participant.last_message_id != row["last"]:
             wrong += 1
     return lost, wrong
 

@@ -105,9 +105,15 @@ def session_ended(session_key: str) -> None:
     transaction.on_commit(lambda: _deliver_to_groups(groups, {"type": "session.ended"}))
 
 
-def message_new(message: Message) -> None:
+def _pair(message: Message) -> list[uuid.UUID]:
+    return [member for member in (message.sender_id, message.recipient_id) if member]
+
+
+def message_new(message: Message, *, audience: Iterable[uuid.UUID] | None = None) -> None:
+    """To both members of a direct conversation, or to `audience` (a group's active
+    members, read under the conversation lock)."""
     publish(
-        [message.sender_id, message.recipient_id],
+        _pair(message) if audience is None else audience,
         {"type": "message.new", "message": message_payload(message)},
     )
 
@@ -117,11 +123,13 @@ def message_read(
     conversation_id: int,
     message_ids: list[int],
     reader_id: uuid.UUID,
-    sender_id: uuid.UUID,
+    sender_id: uuid.UUID | None,
     read_at: datetime,
+    audience: Iterable[uuid.UUID] | None = None,
 ) -> None:
+    """To the sender and the reader; in a group to every active member (`audience`)."""
     publish(
-        [sender_id, reader_id],
+        [member for member in (sender_id, reader_id) if member] if audience is None else audience,
         {
             "type": "message.read",
             "conversation_id": conversation_id,
@@ -132,9 +140,9 @@ def message_read(
     )
 
 
-def message_hidden(message: Message) -> None:
+def message_hidden(message: Message, *, audience: Iterable[uuid.UUID] | None = None) -> None:
     publish(
-        [message.sender_id, message.recipient_id],
+        _pair(message) if audience is None else audience,
         {
             "type": "message.hidden",
             "conversation_id": message.conversation_id,
@@ -143,8 +151,19 @@ def message_hidden(message: Message) -> None:
     )
 
 
-def typing(*, user_id: uuid.UUID, to_user_id: uuid.UUID, is_typing: bool) -> None:
-    publish([to_user_id], {"type": "typing", "user_id": str(user_id), "is_typing": is_typing})
+def typing(
+    *,
+    user_id: uuid.UUID,
+    is_typing: bool,
+    to_user_id: uuid.UUID | None = None,
+    audience: Iterable[uuid.UUID] = (),
+    conversation_id: int | None = None,
+) -> None:
+    """To the member typed to, or in a group to its other members (`conversation_id`)."""
+    event: dict = {"type": "typing", "user_id": str(user_id), "is_typing": is_typing}
+    if conversation_id is not None:
+        event["conversation_id"] = conversation_id
+    publish([to_user_id] if to_user_id else audience, event)
 
 
 def presence(
@@ -163,3 +182,7 @@ def presence(
 
 def conversation_deleted(*, conversation_id: int, user_id: uuid.UUID) -> None:
     publish([user_id], {"type": "conversation.deleted", "conversation_id": conversation_id})
+
+
+def conversation_updated(*, user_id: uuid.UUID, conversation: dict) -> None:
+    publish([user_id], {"type": "conversation.updated", "conversation": conversation})

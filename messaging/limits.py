@@ -14,6 +14,10 @@ MAX_REASON_LENGTH = 1000
 MAX_REPORT_REASON_LENGTH = MAX_REASON_LENGTH
 # A search query, of messages or of members.
 MAX_QUERY_LENGTH = 200
+# A group's title, and how many active members a group may have (its creator included).
+MAX_TITLE_LENGTH = 100
+MAX_GROUP_MEMBERS = 50
+MIN_GROUP_MEMBERS = 3
 
 
 def check_length(field: str, value: str, limit: int) -> None:

@@ -1,5 +1,7 @@
 """Tables, constraints and indexes. Business rules live in services.py and selectors.py."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -9,78 +11,190 @@ from .limits import (
     MAX_ATTACHMENT_TYPE_LENGTH,
     MAX_ATTACHMENT_URL_LENGTH,
     MAX_CLIENT_MESSAGE_ID_LENGTH,
+    MAX_TITLE_LENGTH,
 )
 
 REMOVED_TEXT = "Message removed by a moderator"
 
 
 class Conversation(models.Model):
-    """One row per pair of members, stored in canonical order (user_one.id < user_two.id
-    as Python orders UUIDs)
-    so a pair can exist only once. Each side has its own unread counter and its own
-    delete-for-me marker; `message_count` lets a page report its total without COUNT(*)."""
+    """A direct conversation (exactly two members, for good) or a group (3 to 50 members,
+    a title). Every per-member fact lives on that member's Participant row.
 
+    A direct conversation keeps its pair in canonical order (user_one.id < user_two.id as
+    Python orders UUIDs) under a unique constraint, so a pair can exist only once; a
+    group leaves both NULL, which never collide in a unique index on SQLite or MariaDB
+    (MariaDB has no partial indexes)."""
+
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        GROUP = "group", "Group"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.DIRECT)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     user_one = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     user_two = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    last_message = models.ForeignKey(
-        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    message_count = models.PositiveIntegerField(default=0)
-    unread_count_one = models.PositiveIntegerField(default=0)
-    unread_count_two = models.PositiveIntegerField(default=0)
-    # Delete-for-me: messages with id <= cleared_through_id_* are gone for that side;
-    # cleared_count_* is how many messages the conversation had at that moment.
-    cleared_through_id_one = models.BigIntegerField(default=0)
-    cleared_through_id_two = models.BigIntegerField(default=0)
-    cleared_count_one = models.PositiveIntegerField(default=0)
-    cleared_count_two = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            # The order itself is kept by services.canonical_pair, not a CHECK: MariaDB's
-            # native UUID type sorts differently from Python and from MySQL's char(32).
+            # The direct key. The order itself is kept by selectors.canonical_pair, not a
+            # CHECK: MariaDB's native UUID type sorts differently from Python and MySQL.
             models.UniqueConstraint(
                 fields=["user_one", "user_two"], name="conversation_pair_unique"
             ),
-        ]
-        indexes = [
-            # The inbox: a member's conversations by latest activity, from either side.
-            models.Index(fields=["user_one", "-last_message_at"], name="conversation_one_inbox"),
-            models.Index(fields=["user_two", "-last_message_at"], name="conversation_two_inbox"),
         ]
 
     def __str__(self) -> str:
         return f"Conversation {self.pk}"
 
+    @property
+    def is_group(self) -> bool:
+        return self.kind == self.Kind.GROUP
+
+    def other_user_id(self, user_id):
+        return self.user_two_id if user_id == self.user_one_id else self.user_one_id
+
+    # Per-member facts read through the participant rows, for the admin and for checks
+    # in tests; the services and selectors query the rows themselves.
+    def participant_for(self, user_id) -> Participant:
+        return self.participants.get(user_id=user_id)
+
     def side_of(self, user_id) -> str:
-        """'one' or 'two': which per-side columns belong to this member."""
+        """'one' or 'two': which member of a direct pair this is."""
         if user_id == self.user_one_id:
             return "one"
         if user_id == self.user_two_id:
             return "two"
         raise ValueError("not a participant")
 
-    def other_user_id(self, user_id):
-        return self.user_two_id if user_id == self.user_one_id else self.user_one_id
-
     def unread_count_for(self, user_id) -> int:
-        return getattr(self, f"unread_count_{self.side_of(user_id)}")
+        return self.participant_for(user_id).unread_count
 
     def cleared_through_id_for(self, user_id) -> int:
-        return getattr(self, f"cleared_through_id_{self.side_of(user_id)}")
+        return self.participant_for(user_id).cleared_through_id
 
     def visible_count_for(self, user_id) -> int:
-        return self.message_count - getattr(self, f"cleared_count_{self.side_of(user_id)}")
+        return self.participant_for(user_id).visible_count
+
+    @property
+    def unread_count_one(self) -> int:
+        return self.unread_count_for(self.user_one_id)
+
+    @property
+    def unread_count_two(self) -> int:
+        return self.unread_count_for(self.user_two_id)
+
+    @property
+    def cleared_through_id_one(self) -> int:
+        return self.cleared_through_id_for(self.user_one_id)
+
+    @property
+    def cleared_through_id_two(self) -> int:
+        return self.cleared_through_id_for(self.user_two_id)
+
+    def _latest_view(self) -> Participant | None:
+        """The participant row that has received the most (every active member's has)."""
+        return (
+            self.participants.select_related("last_message")
+            .order_by("-message_count", "left_at")
+            .first()
+        )
+
+    @property
+    def message_count(self) -> int:
+        latest = self._latest_view()
+        return latest.message_count if latest else 0
+
+    @property
+    def last_message(self) -> Message | None:
+        latest = self._latest_view()
+        return latest.last_message if latest else None
+
+    @property
+    def last_message_id(self) -> int | None:
+        latest = self._latest_view()
+        return latest.last_message_id if latest else None
+
+    @property
+    def last_message_at(self):
+        latest = self._latest_view()
+        return latest.last_message_at if latest else None
+
+
+class Participant(models.Model):
+    """One member of one conversation and everything that is theirs in it.
+
+    `last_message`, `last_message_at` and `message_count` follow the messages this member
+    receives while active (a send updates every active member's row in one statement):
+    they order the inbox, preview its last message and give a page's total without
+    COUNT(*), and a member who left keeps them as they were. The member sees messages
+    with `first_message_id <= id <= last_message_id` and `id > cleared_through_id`."""
+
+    class Role(models.TextChoices):
+        CREATOR = "creator", "Creator"
+        MEMBER = "member", "Member"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    unread_count = models.PositiveIntegerField(default=0)
+    # Read position: the newest message this member has read (read receipts in groups).
+    last_read_id = models.BigIntegerField(default=0)
+    # Delete-for-me: messages with id <= cleared_through_id are gone for this member;
+    # cleared_count is how many messages they had at that moment.
+    cleared_through_id = models.BigIntegerField(default=0)
+    cleared_count = models.PositiveIntegerField(default=0)
+    muted = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    # History from joining: the first message this member may see.
+    first_message_id = models.BigIntegerField(default=0)
+    last_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "user"], name="participant_unique"),
+        ]
+        indexes = [
+            # The inbox and unread-count: a member's conversations by latest activity.
+            models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in conversation {self.conversation_id}"
+
+    @property
+    def visible_count(self) -> int:
+        return self.message_count - self.cleared_count
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
 
 
 class Message(models.Model):
-    """Immutable once sent; only `read_at` and the moderation flag ever change."""
+    """Immutable once sent; only `read_at` and the moderation flag ever change. A system
+    message records a change to a group ("Ada added Grace") and never counts as unread."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        SYSTEM = "system", "System"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -88,8 +202,13 @@ class Message(models.Model):
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_messages"
     )
+    # The other member of a direct conversation; NULL in a group.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="received_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="received_messages",
     )
     message_text = models.TextField(blank=True)
     attachment_url = models.CharField(max_length=MAX_ATTACHMENT_URL_LENGTH, blank=True)
@@ -105,6 +224,9 @@ class Message(models.Model):
     attachment = models.OneToOneField(
         "Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
     )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    # Set by selectors.access_message: the participant row of the member acting on it.
+    viewer: Participant
 
     class Meta:
         constraints = [
@@ -267,6 +389,9 @@ class ModerationLogEntry(models.Model):
     action = models.CharField(max_length=32, choices=Action.choices)
     target_type = models.CharField(max_length=32)
     target_id = models.CharField(max_length=64)
+    # The conversation a message or report action happened in (a plain id: the log
+    # outlives nothing it names, and never joins).
+    conversation_id = models.BigIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

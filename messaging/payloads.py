@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .models import Attachment, Message
+from .models import Attachment, Conversation, Message, Participant
 from .selectors.uploads import download_path, thumbnail_path
 
 if TYPE_CHECKING:
@@ -25,13 +25,15 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def message_payload(message: Message) -> dict:
+def message_payload(message: Message, *, with_kind: bool = False) -> dict:
+    """The message object. `kind` is given on the paths by conversation id and for
+    every group message; the original paths keep their exact shape for direct ones."""
     hidden = message.is_hidden
-    return {
+    payload = {
         "id": message.pk,
         "conversation_id": message.conversation_id,
         "sender_id": str(message.sender_id),
-        "recipient_id": str(message.recipient_id),
+        "recipient_id": str(message.recipient_id) if message.recipient_id else None,
         "message_text": message.visible_text,
         "attachment_url": None if hidden else (message.attachment_url or None),
         "attachment_type": None if hidden else (message.attachment_type or None),
@@ -41,10 +43,24 @@ def message_payload(message: Message) -> dict:
         "client_message_id": message.client_message_id,
         "hidden": hidden,
     }
+    if with_kind or message.recipient_id is None:
+        payload["kind"] = message.kind
+    return payload
 
 
 def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
+    """A search result: a direct message names the other member; a group message names
+    its conversation instead (`conversation_kind`, `conversation_title`)."""
+    if message.conversation.is_group:
+        return {
+            **message_payload(message),
+            "other_user_id": None,
+            "other_user_name": None,
+            "conversation_kind": message.conversation.kind,
+            "conversation_title": message.conversation.title,
+        }
     other = message.recipient if message.sender_id == viewer_id else message.sender
+    assert other is not None  # a direct message always has its recipient
     return {
         **message_payload(message),
         "other_user_id": str(other.pk),
@@ -55,7 +71,7 @@ def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
 def conversation_summary_payload(summary: ConversationSummary) -> dict:
     return {
         **summary,
-        "other_user_id": str(summary["other_user_id"]),
+        "other_user_id": str(summary["other_user_id"]) if summary["other_user_id"] else None,
         "last_message_at": iso(summary["last_message_at"]),
     }
 
@@ -83,4 +99,29 @@ def attachment_payload(attachment: Attachment) -> dict:
         "width": attachment.width,
         "height": attachment.height,
         "thumbnail_url": thumbnail_path(attachment.pk) if attachment.thumbnail_name else None,
+    }
+
+
+def conversation_payload(
+    conversation: Conversation, members: list[Participant], viewer: Participant
+) -> dict:
+    """The conversation object: its active members (each with their account) and the
+    viewer's own muted flag and unread count."""
+    return {
+        "conversation_id": conversation.pk,
+        "kind": conversation.kind,
+        "title": conversation.title if conversation.is_group else None,
+        "members": [
+            {
+                "id": str(member.user_id),
+                "name": member.user.name,
+                "photo_url": member.user.avatar_url or None,
+                "role": member.role,
+            }
+            for member in members
+        ],
+        "member_count": len(members),
+        "created_at": iso(conversation.created_at),
+        "muted": viewer.muted,
+        "unread_count": viewer.unread_count,
     }

@@ -32,13 +32,13 @@ from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, Lookup, Q, QuerySet
+from django.db.models import BooleanField, F, FilteredRelation, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 
 from alumunity.users.models import User
 
-from .models import Conversation, Message
+from .models import Message, Participant
 
 FALLBACK_WINDOW = 2000
 _MESSAGES = Message._meta.db_table
@@ -49,14 +49,17 @@ MEMBER_SUFFIX_LENGTH = 12
 _WORD = re.compile(r"\w+")
 
 
-def member_terms(text: str | None, sender_hex: str, recipient_hex: str, is_hidden: object) -> str:
+def member_terms(
+    text: str | None, sender_hex: str, recipient_hex: str | None, is_hidden: object
+) -> str:
     """What the SQLite index holds for one message (the triggers of migration 0008 call
     this as messaging_member_terms): each word suffixed with the sender's id, then each
     word suffixed with the recipient's id; nothing for a hidden message."""
     if is_hidden or not text:
         return ""
     words = _WORD.findall(text)
-    return " ".join(f"{word}_{member}" for member in (sender_hex, recipient_hex) for word in words)
+    members = [member for member in (sender_hex, recipient_hex) if member]
+    return " ".join(f"{word}_{member}" for member in members for word in words)
 
 
 def register_sqlite_functions(
@@ -72,8 +75,10 @@ def visible_to(user: User) -> QuerySet[Message]:
     """The member's messages after their own delete-for-me marker, hidden ones excluded
     (a hidden message's text must never reach a member again)."""
     return Message.objects.filter(
-        Q(conversation__user_one=user, pk__gt=F("conversation__cleared_through_id_one"))
-        | Q(conversation__user_two=user, pk__gt=F("conversation__cleared_through_id_two")),
+        conversation__participants__user=user,
+        pk__gt=F("conversation__participants__cleared_through_id"),
+        pk__gte=F("conversation__participants__first_message_id"),
+        pk__lte=F("conversation__participants__last_message_id"),
         is_hidden=False,
     )
 
@@ -179,16 +184,17 @@ def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]
         return [], 0
     results = list(
         Message.objects.filter(pk__in=ordered_ids[:limit])
-        .select_related("sender", "recipient")
+        .select_related("sender", "recipient", "conversation")
         .order_by("-sent_at", "-id")
     )
     return results, len(ordered_ids)
 
 
 def _has_cleared_history(user: User) -> bool:
-    return Conversation.objects.filter(
-        Q(user_one=user, cleared_through_id_one__gt=0)
-        | Q(user_two=user, cleared_through_id_two__gt=0)
+    """Whether any of the member's conversations hides part of its history from them."""
+    return Participant.objects.filter(
+        Q(cleared_through_id__gt=0) | Q(first_message_id__gt=0) | Q(left_at__isnull=False),
+        user=user,
     ).exists()
 
 
@@ -212,21 +218,22 @@ def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message]
     needle = query.casefold()
     if not needle:
         return [], 0
-    fields = (
-        "pk",
-        "message_text",
-        "conversation__user_one_id",
-        "conversation__cleared_through_id_one",
-        "conversation__cleared_through_id_two",
+    own = (
+        Message.objects.filter(is_hidden=False)
+        .annotate(
+            _me=FilteredRelation(
+                "conversation__participants", condition=Q(conversation__participants__user=user)
+            )
+        )
+        .order_by("-id")
+        .values_list("pk", "message_text", "_me__cleared_through_id")
     )
-    own = Message.objects.filter(is_hidden=False).order_by("-id").values_list(*fields)
     rows = list(own.filter(sender=user)[:FALLBACK_WINDOW])
     rows += own.filter(recipient=user)[:FALLBACK_WINDOW]
     rows.sort(key=lambda row: row[0], reverse=True)
     found = [
         pk
-        for pk, text, user_one_id, cleared_one, cleared_two in rows[:FALLBACK_WINDOW]
-        if pk > (cleared_one if user_one_id == user.pk else cleared_two)
-        and needle in text.casefold()
+        for pk, text, cleared in rows[:FALLBACK_WINDOW]
+        if pk > (cleared or 0) and needle in text.casefold()
     ]
     return _first_page(found, limit)

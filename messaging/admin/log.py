@@ -20,7 +20,7 @@ class ModerationLogEntryAdmin(ReadOnlyAdmin):
     """Who did what to which object, why and when. Nobody edits or deletes it here, not
     even a superuser."""
 
-    list_display = ("created_at", "actor", "action", "target", "reason")
+    list_display = ("created_at", "actor", "action", "target", "conversation", "reason")
     list_filter = ("action", "created_at")
     search_fields = ("=target_id", "=actor__email", "reason")
     search_help_text = "An object id, the moderator's exact email address, or words of the reason."
@@ -30,8 +30,15 @@ class ModerationLogEntryAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).prefetch_related("actor")
 
     show_full_result_count = False
-    fields = ("created_at", "actor", "action", "target", "reason")
+    fields = ("created_at", "actor", "action", "target", "conversation", "reason")
     readonly_fields = fields
+
+    @admin.display(description="conversation")
+    def conversation(self, entry: ModerationLogEntry) -> str:
+        if entry.conversation_id is None:
+            return "-"
+        url = reverse("admin:messaging_conversation_change", args=[entry.conversation_id])
+        return format_html('<a href="{}">conversation {}</a>', url, entry.conversation_id)
 
     @admin.display(description="object")
     def target(self, entry: ModerationLogEntry) -> str:

@@ -17,7 +17,7 @@ from ..models import Attachment
 from ..payloads import attachment_payload
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok
-from .views import ERRORS, MemberApiView, _parse
+from .views import ERRORS, MemberApiView, parse
 
 # A file response must never run as a page of this site, whatever a browser makes of it.
 FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
@@ -43,7 +43,7 @@ class AttachmentUploadApi(MemberApiView):
         responses={201: enveloped(io.AttachmentOutput), 413: ERROR_ENVELOPE, **ERRORS},
     )
     def post(self, request):
-        upload = _parse(io.AttachmentInput, request.data)["file"]
+        upload = parse(io.AttachmentInput, request.data)["file"]
         attachment = services.upload_attachment(
             uploader=request.user, file=upload, name=upload.name, size=upload.size
         )

@@ -7,7 +7,7 @@ from alumunity.strict import BodyInput, JsonIntegerField, QueryParams, StrictInt
 from alumunity.users.models import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
 
 from ..filetypes import EXTENSIONS
-from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH
+from ..limits import MAX_QUERY_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH
 from ..models import Presence
 
 
@@ -77,8 +77,9 @@ class LogoutInput(BodyInput):
     refresh = StrictCharField()
 
 
-class SendInput(BodyInput):
-    recipient_id = StrictUUIDField()
+class ConversationSendInput(BodyInput):
+    """A send to a conversation by its id; SendInput adds the recipient."""
+
     message_text = StrictCharField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False
     )
@@ -91,6 +92,10 @@ class SendInput(BodyInput):
 
 class AttachmentInput(BodyInput):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class SendInput(ConversationSendInput):
+    recipient_id = StrictUUIDField()
 
 
 class BlockInput(BodyInput):
@@ -185,3 +190,54 @@ class AttachmentOutput(serializers.Serializer):
     thumbnail_url = serializers.CharField(
         allow_null=True, help_text="Images only: a copy whose longest side is 480 px."
     )
+
+
+# --- conversations by id (direct and group) ----------------------------------------------
+
+
+class GroupInput(BodyInput):
+    member_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
+    title = StrictCharField(max_length=MAX_TITLE_LENGTH)
+
+
+class RenameInput(BodyInput):
+    title = StrictCharField(max_length=MAX_TITLE_LENGTH)
+
+
+class AddMembersInput(BodyInput):
+    user_ids = serializers.ListField(child=StrictCharField(), allow_empty=True)
+
+
+class ReadInput(BodyInput):
+    up_to_message_id = JsonIntegerField(min_value=1, max_value=2**63 - 1, required=False)
+
+
+class JsonBooleanField(serializers.BooleanField):
+    """true or false, and nothing DRF would read as one ("yes", 1, "on")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class MuteInput(BodyInput):
+    muted = JsonBooleanField()
+
+
+class ConversationMemberOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    photo_url = serializers.URLField(allow_null=True)
+    role = serializers.ChoiceField(choices=["creator", "member"])
+
+
+class ConversationOutput(serializers.Serializer):
+    conversation_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["direct", "group"])
+    title = serializers.CharField(allow_null=True)
+    members = ConversationMemberOutput(many=True)
+    member_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    muted = serializers.BooleanField()
+    unread_count = serializers.IntegerField()

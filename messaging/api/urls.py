@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, views
+from . import attachments, conversations, views
 
 urlpatterns = [
     path("auth/register", views.RegisterApi.as_view(), name="api-register"),
@@ -40,5 +40,36 @@ urlpatterns = [
         "attachments/<int:attachment_id>/thumbnail",
         attachments.AttachmentThumbnailApi.as_view(),
         name="attachment-thumbnail",
+    ),
+    path("conversations", conversations.ConversationsApi.as_view(), name="api-conversations"),
+    path(
+        "conversations/<str:conversation_id>",
+        conversations.ConversationApi.as_view(),
+        name="api-conversation-by-id",
+    ),
+    path(
+        "conversations/<str:conversation_id>/members",
+        conversations.MembersApi.as_view(),
+        name="api-conversation-members",
+    ),
+    path(
+        "conversations/<str:conversation_id>/members/<str:user_id>",
+        conversations.MemberApi.as_view(),
+        name="api-conversation-member",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages",
+        conversations.ConversationMessagesApi.as_view(),
+        name="api-conversation-messages",
+    ),
+    path(
+        "conversations/<str:conversation_id>/read",
+        conversations.ReadApi.as_view(),
+        name="api-conversation-read",
+    ),
+    path(
+        "conversations/<str:conversation_id>/mute",
+        conversations.MuteApi.as_view(),
+        name="api-conversation-mute",
     ),
 ]

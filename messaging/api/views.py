@@ -34,7 +34,7 @@ from .schema_hooks import MemberJWTScheme  # noqa: F401 (registers the scheme fo
 ERRORS = {400: ERROR_ENVELOPE, 403: ERROR_ENVELOPE, 404: ERROR_ENVELOPE, 429: ERROR_ENVELOPE}
 
 
-def _parse(serializer_class, data) -> dict:
+def parse(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -62,7 +62,7 @@ class RegisterApi(APIView):
         request=io.RegisterInput, responses={201: enveloped(io.RegisterOutput), **ERRORS}
     )
     def post(self, request):
-        data = _parse(io.RegisterInput, request.data)
+        data = parse(io.RegisterInput, request.data)
         user = register_member(email=data["email"], name=data["name"], password=data["password"])
         refresh = RefreshToken.for_user(user)
         payload = {
@@ -95,7 +95,7 @@ class LogoutApi(APIView):
 
     @extend_schema(request=io.LogoutInput, responses={200: enveloped(), **ERRORS})
     def post(self, request):
-        data = _parse(io.LogoutInput, request.data)
+        data = parse(io.LogoutInput, request.data)
         try:
             TokenBlacklistSerializer(data={"refresh": data["refresh"]}).is_valid(
                 raise_exception=True
@@ -120,7 +120,7 @@ class MemberSearchApi(MemberApiView):
         responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
     )
     def get(self, request):
-        params = _parse(io.MemberSearchParams, request.query_params)
+        params = parse(io.MemberSearchParams, request.query_params)
         members, total = selectors.search_members(
             user=request.user, query=params["q"], limit=params["limit"]
         )
@@ -138,7 +138,7 @@ class MessageSendApi(MemberApiView):
         responses={201: enveloped(io.MessageOutput), 200: enveloped(io.MessageOutput), **ERRORS},
     )
     def post(self, request):
-        data = _parse(io.SendInput, request.data)
+        data = parse(io.SendInput, request.data)
         result = services.send_message(
             sender=request.user,
             recipient_id=data["recipient_id"],
@@ -163,7 +163,7 @@ class InboxApi(MemberApiView):
         responses={200: enveloped(io.ConversationSummaryOutput, many=True), **ERRORS},
     )
     def get(self, request):
-        params = _parse(io.PageParams, request.query_params)
+        params = parse(io.PageParams, request.query_params)
         summaries, total = selectors.list_conversations(
             user=request.user, limit=params["limit"], offset=params["offset"]
         )
@@ -184,7 +184,7 @@ class ConversationApi(MemberApiView):
         responses={200: enveloped(io.MessageOutput, many=True), **ERRORS},
     )
     def get(self, request, key: str):
-        params = _parse(io.HistoryParams, request.query_params)
+        params = parse(io.HistoryParams, request.query_params)
         page = services.open_conversation(reader=request.user, other_user_id=key, **params)
         return ok_list(
             [message_payload(message) for message in page.messages],
@@ -224,7 +224,7 @@ class MessageSearchApi(MemberApiView):
         responses={200: enveloped(io.SearchResultOutput, many=True), **ERRORS},
     )
     def get(self, request):
-        params = _parse(io.SearchParams, request.query_params)
+        params = parse(io.SearchParams, request.query_params)
         results, total = selectors.search_messages(
             user=request.user, query=params["q"], limit=params["limit"]
         )
@@ -235,7 +235,7 @@ class MessageSearchApi(MemberApiView):
 class BlockApi(MemberApiView):
     @extend_schema(request=io.BlockInput, responses={200: enveloped(io.MemberOutput), **ERRORS})
     def post(self, request):
-        data = _parse(io.BlockInput, request.data)
+        data = parse(io.BlockInput, request.data)
         block = services.block_user(blocker=request.user, blocked_user_id=data["blocked_user_id"])
         return ok(member_payload(block.blocked), "Member blocked.")
 
@@ -253,7 +253,7 @@ class BlockedUsersApi(MemberApiView):
         responses={200: enveloped(io.MemberOutput, many=True), **ERRORS},
     )
     def get(self, request):
-        params = _parse(io.PageParams, request.query_params)
+        params = parse(io.PageParams, request.query_params)
         blocked = selectors.list_blocked_users(user=request.user, **params)
         total = selectors.count_blocked_users(user=request.user)
         return ok_list([member_payload(member) for member in blocked], total, "Blocked members.")
@@ -265,7 +265,7 @@ class ReportApi(MemberApiView):
         responses={201: enveloped(io.ReportOutput), 409: ERROR_ENVELOPE, **ERRORS},
     )
     def post(self, request):
-        data = _parse(io.ReportInput, request.data)
+        data = parse(io.ReportInput, request.data)
         report = services.report_message(
             reporter=request.user, message_id=data["message_id"], reason=data["reason"]
         )
@@ -295,6 +295,6 @@ class ConversationStatusApi(MemberApiView):
 class PresenceApi(MemberApiView):
     @extend_schema(request=io.PresenceInput, responses={200: enveloped(), **ERRORS})
     def put(self, request):
-        data = _parse(io.PresenceInput, request.data)
+        data = parse(io.PresenceInput, request.data)
         services.set_presence_mode(user=request.user, mode=data["status"])
         return ok({"status": data["status"]}, "Presence updated.")

@@ -31,7 +31,20 @@ open_socket = database_sync_to_async(services.open_socket)
 close_socket = database_sync_to_async(services.close_socket)
 record_heartbeat = database_sync_to_async(services.record_heartbeat)
 record_typing = database_sync_to_async(services.record_typing)
+record_conversation_typing = database_sync_to_async(services.record_conversation_typing)
 mark_read = database_sync_to_async(services.mark_read)
+
+
+# Who is typing, and in which group (None: to this member directly).
+TypingKey = tuple[str, int | None]
+
+
+def _typing_stopped(key: TypingKey) -> dict:
+    user_id, group_id = key
+    event: dict = {"type": "typing", "user_id": user_id, "is_typing": False}
+    if group_id is not None:
+        event["conversation_id"] = group_id
+    return event
 
 
 # Client messages are flat objects; a few levels leave room without letting a frame of
@@ -88,7 +101,7 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
     closed = False
 
     async def connect(self):
-        self.typing_expiries: dict[str, asyncio.Task] = {}
+        self.typing_expiries: dict[TypingKey, asyncio.Task] = {}
         self.window_started, self.frames_in_window = time.monotonic(), 0
         self.token_expiry: asyncio.Task | None = None
         # Accept first: only an open socket can carry a close code the client can read.
@@ -159,6 +172,10 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
             if kind == "ping":
                 await record_heartbeat(user=self.user, active=not content.get("idle"))
                 await self.send_json({"type": "pong"})
+            elif kind == "typing" and "conversation_id" in content:
+                await record_conversation_typing(
+                    user=self.user, conversation_id=content.get("conversation_id")
+                )
             elif kind == "typing":
                 await record_typing(user=self.user, to_user_id=content.get("to_user_id"))
             elif kind == "read":
@@ -183,9 +200,11 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
     async def message_new(self, event):
         await self.send_json(event)
         # The typist's message has arrived: their typing indicator ends with it.
-        sender_id = event["message"]["sender_id"]
-        if self._cancel_typing_expiry(sender_id):
-            await self.send_json({"type": "typing", "user_id": sender_id, "is_typing": False})
+        message = event["message"]
+        group_id = message["conversation_id"] if message["recipient_id"] is None else None
+        key = (message["sender_id"], group_id)
+        if self._cancel_typing_expiry(key):
+            await self.send_json(_typing_stopped(key))
 
     async def message_read(self, event):
         await self.send_json(event)
@@ -196,17 +215,19 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
     async def conversation_deleted(self, event):
         await self.send_json(event)
 
+    async def conversation_updated(self, event):
+        await self.send_json(event)
+
     async def presence(self, event):
         await self.send_json(event)
 
     async def typing(self, event):
         """Typing expires by itself: unless the typist types again, the client is told
         `is_typing: false` after TYPING_SECONDS, on whichever process it is connected to."""
-        self._cancel_typing_expiry(event["user_id"])
+        key = (event["user_id"], event.get("conversation_id"))
+        self._cancel_typing_expiry(key)
         if event["is_typing"]:
-            self.typing_expiries[event["user_id"]] = asyncio.create_task(
-                self._expire_typing(event["user_id"])
-            )
+            self.typing_expiries[key] = asyncio.create_task(self._expire_typing(key))
         await self.send_json(event)
 
     async def member_suspended(self, event):
@@ -217,17 +238,17 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
 
     # --- timers ---------------------------------------------------------------------------
 
-    def _cancel_typing_expiry(self, user_id: str) -> bool:
-        task = self.typing_expiries.pop(user_id, None)
+    def _cancel_typing_expiry(self, key: TypingKey) -> bool:
+        task = self.typing_expiries.pop(key, None)
         if task is None:
             return False
         task.cancel()
         return True
 
-    async def _expire_typing(self, user_id: str):
+    async def _expire_typing(self, key: TypingKey):
         await asyncio.sleep(settings.MESSAGING["TYPING_SECONDS"])
-        self.typing_expiries.pop(user_id, None)
-        await self.send_json({"type": "typing", "user_id": user_id, "is_typing": False})
+        self.typing_expiries.pop(key, None)
+        await self.send_json(_typing_stopped(key))
 
     async def _close_when_token_expires(self, expires_at: float):
         await asyncio.sleep(max(0.0, expires_at - time.time()))

@@ -10,16 +10,39 @@ selectors`).
 from alumunity.users.selectors import search_members
 
 from .blocks import blocked_user_ids, count_blocked_users, is_blocked_between, list_blocked_users
+from .groups import (
+    ConversationView,
+    LeftGroupError,
+    active_members,
+    active_membership,
+    conversation_messages,
+    conversation_view,
+    group_membership,
+    membership,
+    read_positions,
+    seen_by,
+    seen_by_names,
+    sorted_members,
+)
 from .history import (
     MessagePage,
     access_message,
     conversation_between,
     list_messages,
     message_context,
+    page_for,
     read_receipts,
+    sees,
 )
 from .inbox import ConversationSummary, list_conversations, unread_total
-from .members import canonical_pair, get_member, parse_user_id
+from .members import (
+    canonical_pair,
+    get_member,
+    members_by_id,
+    members_in_bulk,
+    parse_row_id,
+    parse_user_id,
+)
 from .presence import (
     OFFLINE,
     ConversationStatus,
@@ -50,7 +73,21 @@ __all__ = [
     "ConversationStatus",
     "ConversationSummary",
     "LivePresence",
+    "ConversationView",
+    "LeftGroupError",
     "MessagePage",
+    "active_members",
+    "active_membership",
+    "conversation_messages",
+    "conversation_view",
+    "group_membership",
+    "membership",
+    "page_for",
+    "read_positions",
+    "seen_by",
+    "sees",
+    "seen_by_names",
+    "sorted_members",
     "PresenceState",
     "access_message",
     "activity_key",
@@ -68,6 +105,9 @@ __all__ = [
     "live_presence",
     "member_presence",
     "message_context",
+    "members_by_id",
+    "members_in_bulk",
+    "parse_row_id",
     "parse_user_id",
     "presence_audience",
     "presence_sent_key",

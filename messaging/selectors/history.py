@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db.models import F, FilteredRelation, Q
 
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
-from ..models import Conversation, Message
+from ..models import Conversation, Message, Participant
 from .members import canonical_pair, get_member, parse_user_id
 
 
@@ -21,43 +21,92 @@ class MessagePage:
     conversation: Conversation | None
     messages: list[Message]
     total: int
+    # The reader's own participant row: their counters and markers as the page read them.
+    participant: Participant | None = None
 
 
-def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Conversation | None]:
-    """The other member (404 if unknown, inactive or yourself) and your conversation,
-    if any. One query when the conversation exists: it brings both members along."""
+def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Participant | None]:
+    """The other member (404 if unknown, inactive or yourself) and your participant row
+    in your direct conversation, if any. One query when the conversation exists: it
+    brings the conversation and both members along."""
     other_id = parse_user_id(other_user_id)
     if other_id is None or other_id == user.pk:
         raise NotFound("Member not found.")
     user_one_id, user_two_id = canonical_pair(user.pk, other_id)
-    conversation = (
-        Conversation.objects.select_related("user_one", "user_two")
-        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
+    participant = (
+        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
+        .filter(
+            user=user,
+            conversation__user_one_id=user_one_id,
+            conversation__user_two_id=user_two_id,
+        )
         .first()
     )
-    if conversation is None:
+    if participant is None:
         return get_member(other_id), None
+    conversation = participant.conversation
+    # The reader's row travels with the conversation, so a caller holding only the
+    # conversation (mark_conversation_read) does not read it again.
+    conversation.viewer = participant  # type: ignore[attr-defined]
     other = conversation.user_two if user_one_id == user.pk else conversation.user_one
-    if not other.is_active:
+    if other is None or not other.is_active:
         raise NotFound("Member not found.")
-    return other, conversation
+    return other, participant
+
+
+def sees(participant: Participant, message_id: int) -> bool:
+    """Whether this member sees the message: from the first message they may see (history
+    from joining) through the last one they received (a member who left keeps what they
+    saw), after their own delete-for-me marker."""
+    return (
+        participant.cleared_through_id < message_id
+        and participant.first_message_id <= message_id
+        and message_id <= (participant.last_message_id or 0)
+    )
 
 
 def access_message(*, user: User, message_id: int, lock: bool = False) -> Message:
-    """The message `message_id` as `user` may see it, with its conversation: they sent or
-    received it, and it lies after their delete-for-me marker. Anything else, a missing
-    id included, is the same 404, so nobody learns whether someone else's message exists.
-    Every service that acts on one message by id starts here; `lock` takes its row lock
-    (inside the caller's transaction)."""
-    messages = Message.objects.select_related("conversation").filter(
-        Q(sender=user) | Q(recipient=user), pk=message_id
+    """The message `message_id` as `user` may see it, with its conversation and the
+    member's participant row (`message.viewer`): they are a participant and it lies in
+    their visible window (see `sees`). Anything else, a missing id included, is the same
+    404, so nobody learns whether someone else's message exists. Every service that acts
+    on one message by id starts here; `lock` takes its row lock (inside the caller's
+    transaction). One query: the participant row comes through a filtered join."""
+    messages = (
+        Message.objects.select_related("conversation")
+        .annotate(
+            _viewer=FilteredRelation(
+                "conversation__participants",
+                condition=Q(conversation__participants__user=user),
+            )
+        )
+        .filter(pk=message_id, _viewer__isnull=False)
+        .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
     )
     if lock:
         messages = messages.select_for_update()
     message = messages.first()
-    if message is None or message.pk <= message.conversation.cleared_through_id_for(user.pk):
-        raise NotFound("Message not found.")
-    return message
+    if message is not None:
+        viewer = Participant(
+            conversation=message.conversation,
+            user=user,
+            **{name: getattr(message, f"_viewer_{name}") for name in _VIEWER_FIELDS},
+        )
+        message.viewer = viewer
+        if sees(viewer, message.pk):
+            return message
+    raise NotFound("Message not found.")
+
+
+_VIEWER_FIELDS = (
+    "id",
+    "unread_count",
+    "cleared_through_id",
+    "first_message_id",
+    "last_message_id",
+    "last_read_id",
+    "left_at",
+)
 
 
 def _before(anchor: Message) -> Q:
@@ -80,15 +129,35 @@ def list_messages(
     """A page of the visible history, ascending by (sent_at, id). Without an anchor the
     newest `limit`; `before`/`after` page by keyset from a message id; `around` centres
     the page on one. `total` is the whole visible history, read from the counters."""
-    other, conversation = conversation_between(user=user, other_user_id=other_user_id)
-    if conversation is None:
+    other, participant = conversation_between(user=user, other_user_id=other_user_id)
+    if participant is None:
         if before or after or around:
             raise NotFound("Message not found.")
         return MessagePage(other, None, [], 0)
+    messages = page_for(participant, limit=limit, before=before, after=after, around=around)
+    return MessagePage(
+        other, participant.conversation, messages, participant.visible_count, participant
+    )
+
+
+def page_for(
+    participant: Participant,
+    *,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> list[Message]:
+    """One page of what this member sees of their conversation (see `sees`), ascending
+    by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
     # The upload each message carries comes along (a join on its primary key), so the
     # page shows its thumbnail or file chip without a query per message.
-    visible = Message.objects.filter(conversation=conversation).select_related("attachment")
-    marker = conversation.cleared_through_id_for(user.pk)
+    visible = Message.objects.filter(conversation_id=participant.conversation_id).select_related(
+        "attachment"
+    )
+    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
+    if participant.left_at is not None:
+        visible = visible.filter(pk__lte=participant.last_message_id or 0)
     if marker:
         # "id + 0": a bound `id > ?` lures SQLite and InnoDB onto the (conversation, id)
         # foreign-key index and a sort of the whole visible history; as an expression
@@ -96,28 +165,20 @@ def list_messages(
         visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
     anchor_id = before or after or around
     if anchor_id is None:
-        newest = list(visible.order_by("-sent_at", "-id")[:limit])
-        messages = newest[::-1]
-    else:
-        anchor = visible.select_related(None).filter(pk=anchor_id).only("pk", "sent_at").first()
-        if anchor is None:
-            raise NotFound("Message not found.")
-        if before:
-            messages = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[
-                ::-1
-            ]
-        elif after:
-            messages = list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
-        else:
-            # Fetch up to a full page on each side, then centre the window on the anchor;
-            # near either end of the history the other side fills the page.
-            older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
-            newer = list(
-                visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit]
-            )
-            take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
-            messages = older[:take_older][::-1] + newer[: limit - take_older]
-    return MessagePage(other, conversation, messages, conversation.visible_count_for(user.pk))
+        return list(visible.order_by("-sent_at", "-id")[:limit])[::-1]
+    anchor = visible.select_related(None).filter(pk=anchor_id).only("pk", "sent_at").first()
+    if anchor is None:
+        raise NotFound("Message not found.")
+    if before:
+        return list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[::-1]
+    if after:
+        return list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
+    # Fetch up to a full page on each side, then centre the window on the anchor; near
+    # either end of the history the other side fills the page.
+    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
+    newer = list(visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit])
+    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
+    return older[:take_older][::-1] + newer[: limit - take_older]
 
 
 def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:

@@ -4,31 +4,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 from django.db import connections, router
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from alumunity.users.models import User
 
-from ..models import REMOVED_TEXT, Block, Conversation, Message, Presence
+from ..models import REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 
 
 class ConversationSummary(TypedDict):
-    """One row of the inbox, as data: payloads.conversation_summary_payload words it."""
+    """One row of the inbox, as data: payloads.conversation_summary_payload words it.
+    A direct row keeps the original fields exactly; a group row adds its kind, title,
+    member count and last sender's name, with every other_user_* field and photo null."""
 
     conversation_id: int
-    other_user_id: uuid.UUID
-    other_user_name: str
+    other_user_id: uuid.UUID | None
+    other_user_name: str | None
     photo_url: str | None
     last_message: str | None
     last_message_at: datetime | None
     unread_count: int
     last_message_from_me: bool
-    other_user_status: str
+    other_user_status: str | None
+    kind: NotRequired[str]
+    title: NotRequired[str]
+    member_count: NotRequired[int]
+    last_message_sender_name: NotRequired[str | None]
 
 
 class _InboxRow(NamedTuple):
@@ -40,23 +46,25 @@ class _InboxRow(NamedTuple):
     last_message_text: str | None
     last_message_hidden: bool | None
     last_message_from_me: bool | None
-    other_id: uuid.UUID | str
-    other_name: str
-    other_avatar_url: str
+    other_id: uuid.UUID | str | None
+    other_name: str | None
+    other_avatar_url: str | None
     presence_mode: str | None
     presence_last_seen_at: str | datetime | None
     blocked: bool
+    kind: str
+    title: str
+    member_count: int | None
+    sender_name: str | None
 
 
-def _visible_conversations(user: User) -> QuerySet[Conversation]:
-    return Conversation.objects.filter(
-        Q(user_one=user, last_message_id__gt=F("cleared_through_id_one"))
-        | Q(user_two=user, last_message_id__gt=F("cleared_through_id_two"))
-    )
+def _visible_conversations(user: User) -> QuerySet[Participant]:
+    return Participant.objects.filter(user=user, last_message_id__gt=F("cleared_through_id"))
 
 
 _TABLES = {
     "conversation": Conversation._meta.db_table,
+    "participant": Participant._meta.db_table,
     "message": Message._meta.db_table,
     "block": Block._meta.db_table,
     "presence": Presence._meta.db_table,
@@ -67,36 +75,41 @@ _TABLES = {
 # through the ORM (a window count, an OR of both sides, an EXISTS over four OuterRefs,
 # five joins, converters per column) they cost more Python than the database took to
 # answer them. Both run unchanged on SQLite and MySQL/MariaDB.
-# Uses index: conversation_one_inbox and conversation_two_inbox (member, -last_message_at),
-# one per side of the OR (an index merge on MariaDB, a multi-index OR on SQLite).
+# Uses index: participant_inbox (member, -last_message_at).
 _INBOX_IDS_SQL = """
-    SELECT c.id, COUNT(*) OVER ()
-    FROM {conversation} c
-    WHERE (c.user_one_id = %s AND c.last_message_id > c.cleared_through_id_one)
-       OR (c.user_two_id = %s AND c.last_message_id > c.cleared_through_id_two)
-    ORDER BY c.last_message_at DESC, c.id DESC
+    SELECT p.id, COUNT(*) OVER ()
+    FROM {participant} p
+    WHERE p.user_id = %s AND p.last_message_id > p.cleared_through_id
+    ORDER BY p.last_message_at DESC, p.conversation_id DESC
     LIMIT %s OFFSET %s
 """.format(**_TABLES)
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
-# Uses index: the primary keys of every table joined (the page's ids, the member, the
-# presence row, the last message), and block_pair_unique (blocker, blocked) for EXISTS.
+# Uses index: the primary keys of every table joined (the page's participant rows, their
+# conversations, the member, the presence row, the last message), and
+# block_pair_unique (blocker, blocked) for EXISTS.
 _INBOX_PAGE_SQL = """
-    SELECT c.id, c.last_message_at,
-           CASE WHEN c.user_one_id = %s THEN c.unread_count_one ELSE c.unread_count_two END,
+    SELECT p.conversation_id, p.last_message_at, p.unread_count,
            m.message_text, m.is_hidden, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
-                      OR (b.blocker_id = other.id AND b.blocked_id = %s))
-    FROM {conversation} c
-    JOIN {member} other
+                      OR (b.blocker_id = other.id AND b.blocked_id = %s)),
+           c.kind, c.title,
+           CASE WHEN c.kind = 'group' THEN
+               (SELECT COUNT(*) FROM {participant} q
+                WHERE q.conversation_id = c.id AND q.left_at IS NULL) END,
+           CASE WHEN c.kind = 'group' THEN sender.name END
+    FROM {participant} p
+    JOIN {conversation} c ON c.id = p.conversation_id
+    LEFT JOIN {member} other
       ON other.id = CASE WHEN c.user_one_id = %s THEN c.user_two_id ELSE c.user_one_id END
     LEFT JOIN {presence} presence ON presence.user_id = other.id
-    LEFT JOIN {message} m ON m.id = c.last_message_id
-    WHERE c.id IN ({{ids}})
-    ORDER BY c.last_message_at DESC, c.id DESC
+    LEFT JOIN {message} m ON m.id = p.last_message_id
+    LEFT JOIN {member} sender ON sender.id = m.sender_id AND c.kind = 'group'
+    WHERE p.id IN ({{ids}})
+    ORDER BY p.last_message_at DESC, p.conversation_id DESC
 """.format(**_TABLES)
 
 
@@ -111,43 +124,52 @@ def list_conversations(
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_INBOX_IDS_SQL, [me, me, limit, offset])
+        cursor.execute(_INBOX_IDS_SQL, [me, limit, offset])
         ids_and_total = cursor.fetchall()
         if not ids_and_total:
             return [], _visible_conversations(user).count() if offset else 0
         ids = [pk for pk, _ in ids_and_total]
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
-        cursor.execute(sql, [me, me, me, me, me, *ids])
+        cursor.execute(sql, [me, me, me, me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
-    last_seen = {_uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows}
+    last_seen = {
+        _uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows if row.other_id
+    }
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
-    summaries = []
-    for row in rows:
-        other_id = _uuid(row.other_id)
-        status = (
-            OFFLINE
-            if row.blocked
-            else effective_status(
-                PresenceState(row.presence_mode, last_seen[other_id]),
-                now=now,
-                live=live.get(other_id),
-            )
+    return [_summary(row, last_seen, live, now) for row in rows], ids_and_total[0][1]
+
+
+def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> ConversationSummary:
+    summary = ConversationSummary(
+        conversation_id=row.conversation_id,
+        other_user_id=None,
+        other_user_name=None,
+        photo_url=None,
+        last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
+        last_message_at=_moment(row.last_message_at),
+        unread_count=row.unread_count,
+        last_message_from_me=bool(row.last_message_from_me),
+        other_user_status=None,
+    )
+    if row.kind == Conversation.Kind.GROUP or row.other_id is None:
+        summary["kind"] = row.kind
+        summary["title"] = row.title
+        summary["member_count"] = row.member_count or 0
+        summary["last_message_sender_name"] = row.sender_name
+        return summary
+    other_id = _uuid(row.other_id)
+    summary["other_user_id"] = other_id
+    summary["other_user_name"] = row.other_name
+    summary["photo_url"] = row.other_avatar_url or None
+    summary["other_user_status"] = (
+        OFFLINE
+        if row.blocked
+        else effective_status(
+            PresenceState(row.presence_mode, last_seen[other_id]), now=now, live=live.get(other_id)
         )
-        summaries.append(
-            ConversationSummary(
-                conversation_id=row.conversation_id,
-                other_user_id=other_id,
-                other_user_name=row.other_name,
-                photo_url=row.other_avatar_url or None,
-                last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
-                last_message_at=_moment(row.last_message_at),
-                unread_count=row.unread_count,
-                last_message_from_me=bool(row.last_message_from_me),
-                other_user_status=status,
-            )
-        )
-    return summaries, ids_and_total[0][1]
+    )
+    return summary
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:
@@ -167,12 +189,6 @@ def _moment(value: str | datetime | None) -> datetime | None:
 
 
 def unread_total(*, user: User) -> int:
-    side_counter = Case(
-        When(user_one=user, then=F("unread_count_one")),
-        default=F("unread_count_two"),
-        output_field=IntegerField(),
-    )
-    result = Conversation.objects.filter(Q(user_one=user) | Q(user_two=user)).aggregate(
-        total=Sum(side_counter)
-    )
+    """Uses index: participant_inbox (its leading column is the member)."""
+    result = Participant.objects.filter(user=user).aggregate(total=Sum("unread_count"))
     return result["total"] or 0

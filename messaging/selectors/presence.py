@@ -10,13 +10,12 @@ from typing import NamedTuple, TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone
 
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
-from ..models import Conversation, Presence
+from ..models import Conversation, Participant, Presence
 from .blocks import blocked_user_ids
 from .members import get_member
 
@@ -127,9 +126,9 @@ def presence_audience(*, user: User, limit: int = 500) -> list[uuid.UUID]:
     thousands of conversations costs the same; the others read the status when they
     open the conversation."""
     pairs = (
-        Conversation.objects.filter(Q(user_one=user) | Q(user_two=user))
+        Participant.objects.filter(user=user, conversation__kind=Conversation.Kind.DIRECT)
         .order_by("-last_message_at")
-        .values_list("user_one_id", "user_two_id")[:limit]
+        .values_list("conversation__user_one_id", "conversation__user_two_id")[:limit]
     )
     hidden = blocked_user_ids(user=user)
     partners = (two if one == user.pk else one for one, two in pairs)

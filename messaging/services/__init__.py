@@ -13,24 +13,49 @@ services`).
 
 from .blocks import block_user, unblock_user
 from .conversations import delete_conversation
-from .messages import SendRequest, SendResult, check_message, do_send_message, send_message
+from .groups import add_members, create_group, remove_member, rename_group, set_muted
+from .messages import (
+    SendRequest,
+    SendResult,
+    check_conversation_message,
+    check_message,
+    do_send_message,
+    send_message,
+    send_to_conversation,
+)
 from .moderation import close_report, report_message, set_message_hidden, set_messaging_suspended
 from .presence import (
     close_socket,
     end_browser_session,
     open_socket,
     record_activity,
+    record_conversation_typing,
     record_heartbeat,
     record_typing,
     set_presence_mode,
 )
-from .reads import mark_conversation_read, mark_read, open_conversation
+from .reads import (
+    mark_conversation_read,
+    mark_read,
+    open_conversation,
+    open_conversation_by_id,
+    read_conversation,
+)
 from .uploads import remove_unsent_uploads, upload_attachment
 
 __all__ = [
     "SendRequest",
     "SendResult",
+    "add_members",
+    "check_conversation_message",
     "check_message",
+    "create_group",
+    "open_conversation_by_id",
+    "read_conversation",
+    "remove_member",
+    "rename_group",
+    "send_to_conversation",
+    "set_muted",
     "do_send_message",
     "block_user",
     "close_report",
@@ -42,6 +67,7 @@ __all__ = [
     "open_conversation",
     "open_socket",
     "record_activity",
+    "record_conversation_typing",
     "record_heartbeat",
     "record_typing",
     "report_message",

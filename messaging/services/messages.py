@@ -5,13 +5,14 @@ the conversation, inserts and publishes after commit. send_message runs both."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from alumunity.users.models import User
@@ -26,8 +27,10 @@ from ..limits import (
     check_length,
     reject_nul,
 )
-from ..models import Attachment, Conversation, Message
+from ..models import Attachment, Conversation, Message, Participant
 from ..selectors import (
+    LeftGroupError,
+    active_membership,
     canonical_pair,
     download_path,
     get_member,
@@ -62,6 +65,8 @@ class SendRequest:
     client_message_id: str | None
     original: Message | None = None
     attachment: Attachment | None = None
+    # A send to a group by its id (a direct conversation by id sends to its recipient).
+    group: Conversation | None = None
 
 
 def send_message(
@@ -85,6 +90,11 @@ def send_message(
         client_message_id=client_message_id,
         attachment_id=attachment_id,
     )
+    return _send_checked(request)
+
+
+def _send_checked(request: SendRequest) -> SendResult:
+    """A retry answers with its original; anything else is written."""
     if request.original is not None:
         return SendResult(request.original, created=False)
     return do_send_message(request)
@@ -135,6 +145,65 @@ def check_message(
     )
 
 
+def send_to_conversation(
+    *,
+    sender: User,
+    conversation_id: object,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendResult:
+    """Send to a conversation by its id; a retry returns the original (created=False)."""
+    request = check_conversation_message(
+        sender=sender,
+        conversation_id=conversation_id,
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    return _send_checked(request)
+
+
+def check_conversation_message(
+    *,
+    sender: User,
+    conversation_id: object,
+    text: str | None,
+    attachment_url: str | None = None,
+    attachment_type: str | None = None,
+    client_message_id: str | None = None,
+) -> SendRequest:
+    """As check_message, to a conversation by id: the sender must be an active member
+    (404 if never, 403 if they left); in a direct conversation the other member is the
+    recipient, with every rule of a send to them."""
+    text, attachment_url, attachment_type, client_message_id = _clean_send_input(
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+    )
+    request = SendRequest(
+        sender=sender,
+        recipient=None,
+        text=text,
+        attachment_url=attachment_url,
+        attachment_type=attachment_type,
+        client_message_id=client_message_id,
+        original=_original_send(sender, client_message_id),
+    )
+    if request.original is not None:
+        return request
+    conversation = active_membership(user=sender, conversation_id=conversation_id).conversation
+    if not conversation.is_group:
+        other_id = conversation.other_user_id(sender.pk)
+        return replace(request, recipient=_check_recipient(sender, other_id))
+    if sender.messaging_suspended:
+        raise SuspendedError()
+    return replace(request, group=conversation)
+
+
 def _check_recipient(sender: User, recipient_id: object) -> User:
     recipient_uuid = parse_user_id(recipient_id)
     if recipient_uuid == sender.pk:
@@ -177,6 +246,8 @@ def _end_typing(message: Message) -> None:
 
 
 def _insert_message(request: SendRequest) -> SendResult:
+    if request.group is not None:
+        return _insert_group_message(request, request.group)
     sender, recipient = request.sender, request.recipient
     assert recipient is not None  # only a retry has none, and a retry is never written
     conversation = _locked_conversation(sender.pk, recipient.pk)
@@ -198,13 +269,7 @@ def _insert_message(request: SendRequest) -> SendResult:
         attachment=request.attachment,
         sent_at=timezone.now(),
     )
-    recipient_side = conversation.side_of(recipient.pk)
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_message=message,
-        last_message_at=message.sent_at,
-        message_count=F("message_count") + 1,
-        **{f"unread_count_{recipient_side}": F(f"unread_count_{recipient_side}") + 1},
-    )
+    deliver(message)
     events.message_new(message)
     return SendResult(message, created=True)
 
@@ -244,6 +309,55 @@ def _clean_send_input(
     return text, attachment_url, attachment_type, client_message_id
 
 
+def _insert_group_message(request: SendRequest, group: Conversation) -> SendResult:
+    """A fixed number of statements however many members: the lock, the active members
+    (who hear of it; the sender must still be one), the insert, one UPDATE of them all."""
+    Conversation.objects.select_for_update().filter(pk=group.pk).first()
+    audience = list(
+        Participant.objects.filter(conversation=group, left_at=None).values_list(
+            "user_id", flat=True
+        )
+    )
+    if request.sender.pk not in audience:
+        raise LeftGroupError()
+    original = _original_send(request.sender, request.client_message_id)
+    if original is not None:
+        return SendResult(original, created=False)
+    message = Message.objects.create(
+        conversation=group,
+        sender=request.sender,
+        recipient=None,
+        message_text=request.text,
+        attachment_url=request.attachment_url,
+        attachment_type=request.attachment_type,
+        client_message_id=request.client_message_id,
+        sent_at=timezone.now(),
+    )
+    deliver(message)
+    events.message_new(message, audience=audience)
+    return SendResult(message, created=True)
+
+
+def deliver(message: Message) -> None:
+    """Every active member receives the message in one statement, however many they
+    are: it becomes their last message, their count grows, and their unread count grows
+    unless they sent it or it is a system message. The caller holds the conversation
+    lock, so concurrent sends queue and no increment is lost."""
+    counters: dict[str, Any] = {
+        "last_message": message,
+        "last_message_at": message.sent_at,
+        "message_count": F("message_count") + 1,
+    }
+    if message.kind == Message.Kind.TEXT:
+        counters["unread_count"] = Case(
+            When(user_id=message.sender_id, then=F("unread_count")),
+            default=F("unread_count") + 1,
+        )
+    Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
+        **counters
+    )
+
+
 class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
@@ -260,7 +374,13 @@ def _locked_conversation(first_id: uuid.UUID, second_id: uuid.UUID) -> Conversat
         return conversation
     try:
         with transaction.atomic():
-            Conversation.objects.create(user_one_id=user_one_id, user_two_id=user_two_id)
+            conversation = Conversation.objects.create(
+                user_one_id=user_one_id, user_two_id=user_two_id
+            )
+            Participant.objects.bulk_create(
+                Participant(conversation=conversation, user_id=member_id)
+                for member_id in (user_one_id, user_two_id)
+            )
     except IntegrityError:
         # Created by a concurrent first message. Locking theirs in this transaction
         # deadlocks on MariaDB: every insert that lost keeps a shared lock on the new key,

@@ -11,7 +11,7 @@ from alumunity.users.models import User
 from .. import events
 from ..exceptions import Conflict, InvalidInput
 from ..limits import MAX_REPORT_REASON_LENGTH, check_length, reject_nul
-from ..models import Message, ModerationLogEntry, Report
+from ..models import Message, ModerationLogEntry, Participant, Report
 from ..selectors import access_message
 
 ALREADY_REPORTED = "You already reported this message. The moderators will look at it."
@@ -38,12 +38,27 @@ def report_message(*, reporter: User, message_id: int, reason: str | None) -> Re
 
 
 def _log(*, actor: User, action: str, target: Model, reason: str = "") -> None:
+    """One log entry; an action on a message or a report also names the conversation
+    it happened in, so a group's moderation can be read in one place."""
+    message = target.message if isinstance(target, Report) else target
     ModerationLogEntry.objects.create(
         actor=actor,
         action=action,
         target_type=str(target._meta.model_name),
         target_id=str(target.pk),
+        conversation_id=message.conversation_id if isinstance(message, Message) else None,
         reason=(reason or "").strip(),
+    )
+
+
+def _audience(message: Message) -> list | None:
+    """A group message's events go to its active members; a direct one's to its pair."""
+    if message.recipient_id is not None:
+        return None
+    return list(
+        Participant.objects.filter(
+            conversation_id=message.conversation_id, left_at=None
+        ).values_list("user_id", flat=True)
     )
 
 
@@ -66,9 +81,9 @@ def set_message_hidden(*, actor: User, message: Message, hidden: bool, reason: s
         )
         _log(actor=actor, action=action, target=message, reason=reason)
         if hidden:
-            events.message_hidden(message)
+            events.message_hidden(message, audience=_audience(message))
         else:
-            events.message_new(message)
+            events.message_new(message, audience=_audience(message))
     return True
 
 

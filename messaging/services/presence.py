@@ -15,6 +15,8 @@ from .. import events
 from ..exceptions import InvalidInput, SuspendedError
 from ..models import Presence
 from ..selectors import (
+    active_members,
+    active_membership,
     activity_key,
     get_member,
     is_blocked_between,
@@ -39,6 +41,21 @@ def record_typing(*, user: User, to_user_id: object) -> None:
         timeout=settings.MESSAGING["TYPING_SECONDS"],
     )
     events.typing(user_id=user.pk, to_user_id=other.pk, is_typing=True)
+
+
+def record_conversation_typing(*, user: User, conversation_id: object) -> None:
+    """Typing in a conversation by its id: in a direct one, to the other member (with
+    every rule above); in a group, to its other active members, the event naming the
+    group. A member who left types to nobody."""
+    participant = active_membership(user=user, conversation_id=conversation_id)
+    conversation = participant.conversation
+    if not conversation.is_group:
+        record_typing(user=user, to_user_id=conversation.other_user_id(user.pk))
+        return
+    others = [
+        member.user_id for member in active_members(conversation) if member.user_id != user.pk
+    ]
+    events.typing(user_id=user.pk, audience=others, conversation_id=conversation.pk, is_typing=True)
 
 
 def set_presence_mode(*, user: User, mode: str) -> Presence:

@@ -14,30 +14,42 @@ from alumunity.users.models import User
 
 from .. import events
 from ..exceptions import NotFound
-from ..models import Conversation, Message
-from ..selectors import MessagePage, access_message, list_messages
+from ..models import Conversation, Message, Participant
+from ..selectors import (
+    MessagePage,
+    access_message,
+    conversation_messages,
+    list_messages,
+    membership,
+    sees,
+)
 
 
 def mark_read(*, reader: User, message_id: int) -> Message:
     """Mark one message read. Only its recipient may, and only while it is visible to
     them; anyone else gets the same 404 as for a missing message. Idempotent."""
     message = access_message(user=reader, message_id=message_id)
+    if message.conversation.is_group and message.sender_id != reader.pk:
+        # A group's receipts are positions: this message and everything before it.
+        _move_read_position(reader=reader, participant=message.viewer, up_to=message.pk)
+        return message
     if message.recipient_id != reader.pk:
         raise NotFound("Message not found.")
     if message.read_at is not None:
         return message
-    side = message.conversation.side_of(reader.pk)
     now = timezone.now()
     with transaction.atomic():
-        # The conversation row first, then the message: the order every writer takes
+        # The participant row first, then the message: the order every writer takes
         # (send, mark_conversation_read), so concurrent reads cannot deadlock on MariaDB.
         # The counter update itself takes the row lock. It counts only while the message
         # is still visible: a delete-for-me that landed since the check above has already
         # zeroed the counter (and later sends count anew).
-        Conversation.objects.filter(
-            pk=message.conversation_id,
-            **{f"cleared_through_id_{side}__lt": message.pk, f"unread_count_{side}__gt": 0},
-        ).update(**{f"unread_count_{side}": F(f"unread_count_{side}") - 1})
+        Participant.objects.filter(
+            pk=message.viewer.pk, cleared_through_id__lt=message.pk, unread_count__gt=0
+        ).update(
+            unread_count=F("unread_count") - 1,
+            last_read_id=Greatest(F("last_read_id"), message.pk),
+        )
         changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         if not changed:
             # Another request read it first and counted it: undo this decrement.
@@ -58,21 +70,33 @@ def mark_read(*, reader: User, message_id: int) -> Message:
 
 
 def mark_conversation_read(
-    *, reader: User, conversation: Conversation, shown: Sequence[Message] = ()
+    *,
+    reader: User,
+    conversation: Conversation,
+    shown: Sequence[Message] = (),
+    participant: Participant | None = None,
 ) -> tuple[list[int], datetime]:
     """Mark every visible unread message to `reader` in the conversation read (opening
     a conversation does this). Returns the ids it changed and their read time; no query
-    at all when the counter says nothing is unread.
+    at all when the reader's counter (on `participant`, their row as the caller read it)
+    says nothing is unread.
 
     `shown` is the page the caller has just read from this conversation. When its unread
     messages are as many as the counter holds, they are all of them, and two statements
     mark them; otherwise the unread ids are looked up first."""
     now = timezone.now()
-    if conversation.unread_count_for(reader.pk) == 0:
+    if participant is None:
+        viewer = getattr(conversation, "viewer", None)
+        participant = (
+            viewer
+            if viewer is not None and viewer.user_id == reader.pk
+            else Participant.objects.get(conversation=conversation, user=reader)
+        )
+    if participant.unread_count == 0:
         return [], now
-    marked = _mark_shown_read(reader=reader, conversation=conversation, shown=shown, now=now)
+    marked = _mark_shown_read(reader=reader, participant=participant, shown=shown, now=now)
     if marked is None:
-        marked = _mark_unread_read(reader=reader, conversation=conversation, now=now)
+        marked = _mark_unread_read(reader=reader, participant=participant, now=now)
     if marked:
         events.message_read(
             conversation_id=conversation.pk,
@@ -81,12 +105,12 @@ def mark_conversation_read(
             sender_id=conversation.other_user_id(reader.pk),
             read_at=now,
         )
-    setattr(conversation, f"unread_count_{conversation.side_of(reader.pk)}", 0)
+    participant.unread_count = 0
     return marked, now
 
 
 def _mark_shown_read(
-    *, reader: User, conversation: Conversation, shown: Sequence[Message], now: datetime
+    *, reader: User, participant: Participant, shown: Sequence[Message], now: datetime
 ) -> list[int] | None:
     """The two-statement path, or None when it cannot prove it saw every unread message.
 
@@ -94,9 +118,8 @@ def _mark_shown_read(
     keeps it so, under the row lock). Zeroing it only if it still holds the count and
     marker the page was read with takes that lock; if the shown candidates then mark
     exactly that many, they were all of them."""
-    side = conversation.side_of(reader.pk)
-    unread = conversation.unread_count_for(reader.pk)
-    marker = conversation.cleared_through_id_for(reader.pk)
+    unread = participant.unread_count
+    marker = participant.cleared_through_id
     candidates = [
         message.pk
         for message in shown
@@ -105,10 +128,9 @@ def _mark_shown_read(
     if len(candidates) != unread:
         return None
     with transaction.atomic():
-        locked = Conversation.objects.filter(
-            pk=conversation.pk,
-            **{f"unread_count_{side}": unread, f"cleared_through_id_{side}": marker},
-        ).update(**{f"unread_count_{side}": 0})
+        locked = Participant.objects.filter(
+            pk=participant.pk, unread_count=unread, cleared_through_id=marker
+        ).update(unread_count=0, last_read_id=Greatest(F("last_read_id"), max(candidates)))
         if not locked:
             return None
         changed = Message.objects.filter(pk__in=candidates, read_at__isnull=True).update(
@@ -120,20 +142,22 @@ def _mark_shown_read(
     return candidates
 
 
-def _mark_unread_read(*, reader: User, conversation: Conversation, now: datetime) -> list[int]:
+def _mark_unread_read(*, reader: User, participant: Participant, now: datetime) -> list[int]:
     """The general path: look the unread ids up under the row lock, then mark them."""
-    side = conversation.side_of(reader.pk)
     with transaction.atomic():
-        # `conversation` may be stale (open_conversation read it with the page): lock the
+        # `participant` may be stale (open_conversation read it with the page): lock the
         # row and take the current marker, so a delete-for-me or a send cannot slip in.
         marker = (
-            Conversation.objects.select_for_update()
-            .values_list(f"cleared_through_id_{side}", flat=True)
-            .get(pk=conversation.pk)
+            Participant.objects.select_for_update()
+            .values_list("cleared_through_id", flat=True)
+            .get(pk=participant.pk)
         )
         message_ids = list(
             Message.objects.filter(
-                conversation=conversation, recipient=reader, read_at__isnull=True, pk__gt=marker
+                conversation_id=participant.conversation_id,
+                recipient=reader,
+                read_at__isnull=True,
+                pk__gt=marker,
             ).values_list("pk", flat=True)
         )
         if not message_ids:
@@ -141,8 +165,9 @@ def _mark_unread_read(*, reader: User, conversation: Conversation, now: datetime
         changed = Message.objects.filter(pk__in=message_ids, read_at__isnull=True).update(
             read_at=now
         )
-        Conversation.objects.filter(pk=conversation.pk).update(
-            **{f"unread_count_{side}": Greatest(F(f"unread_count_{side}") - changed, 0)}
+        Participant.objects.filter(pk=participant.pk).update(
+            unread_count=Greatest(F("unread_count") - changed, 0),
+            last_read_id=Greatest(F("last_read_id"), max(message_ids)),
         )
     return message_ids
 
@@ -168,10 +193,116 @@ def open_conversation(
     )
     if page.conversation is not None:
         marked, read_at = mark_conversation_read(
-            reader=reader, conversation=page.conversation, shown=page.messages
+            reader=reader,
+            conversation=page.conversation,
+            shown=page.messages,
+            participant=page.participant,
         )
         marked_ids = set(marked)
         for message in page.messages:
             if message.pk in marked_ids:
                 message.read_at = read_at
     return page
+
+
+def open_conversation_by_id(
+    *,
+    reader: User,
+    conversation_id: object,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage:
+    """A page of a conversation by its id, read the way a member opens it: everything
+    in it becomes read for them (a group moves their read position)."""
+    page = conversation_messages(
+        user=reader,
+        conversation_id=conversation_id,
+        limit=limit,
+        before=before,
+        after=after,
+        around=around,
+    )
+    assert page.conversation is not None and page.participant is not None
+    _read_all(reader=reader, page=page)
+    return page
+
+
+def read_conversation(
+    *, reader: User, conversation_id: object, up_to_message_id: int | None = None
+) -> None:
+    """Mark the conversation read for the reader, entirely or up to one message they
+    can see (404 for any other id)."""
+    participant = membership(user=reader, conversation_id=conversation_id)
+    if up_to_message_id is not None and not sees(participant, up_to_message_id):
+        raise NotFound("Message not found.")
+    if participant.conversation.is_group:
+        _move_read_position(reader=reader, participant=participant, up_to=up_to_message_id)
+    elif up_to_message_id is None:
+        mark_conversation_read(
+            reader=reader, conversation=participant.conversation, participant=participant
+        )
+    else:
+        _mark_unread_read(reader=reader, participant=participant, now=timezone.now())
+
+
+def _read_all(*, reader: User, page: MessagePage) -> None:
+    participant, conversation = page.participant, page.conversation
+    assert participant is not None and conversation is not None
+    if conversation.is_group:
+        _move_read_position(reader=reader, participant=participant, up_to=None)
+        return
+    marked, read_at = mark_conversation_read(
+        reader=reader, conversation=conversation, shown=page.messages, participant=participant
+    )
+    marked_ids = set(marked)
+    for message in page.messages:
+        if message.pk in marked_ids:
+            message.read_at = read_at
+
+
+def _move_read_position(*, reader: User, participant: Participant, up_to: int | None) -> None:
+    """A group's read receipt is the reader's position: everything up to it is seen by
+    them. Nothing is written when nothing is unread."""
+    if participant.unread_count == 0:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Participant.objects.select_for_update().get(pk=participant.pk)
+        last = locked.last_message_id or 0
+        position = last if up_to is None else min(up_to, last)
+        if position <= locked.last_read_id:
+            return
+        remaining = 0
+        if position < last:
+            remaining = (
+                Message.objects.filter(
+                    conversation_id=participant.conversation_id,
+                    kind=Message.Kind.TEXT,
+                    pk__gt=position,
+                    pk__lte=last,
+                )
+                .exclude(sender=reader)
+                .count()
+            )
+        Participant.objects.filter(pk=participant.pk).update(
+            last_read_id=position, unread_count=remaining
+        )
+        events.message_read(
+            conversation_id=participant.conversation_id,
+            message_ids=[position],
+            reader_id=reader.pk,
+            sender_id=None,
+            read_at=now,
+            audience=_active_ids(participant.conversation_id),
+        )
+    participant.last_read_id, participant.unread_count = position, remaining
+
+
+def _active_ids(conversation_id: int) -> list:
+    return list(
+        Participant.objects.filter(conversation_id=conversation_id, left_at=None).values_list(
+            "user_id", flat=True
+        )
+    )

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, attachments, views
+from . import accounts, attachments, groups, views
 
 app_name = "messaging"
 
@@ -19,6 +19,12 @@ urlpatterns = [
         views.delete_conversation,
         name="delete-conversation",
     ),
+    path("messages/new-group", groups.new_group, name="new-group"),
+    path("messages/c/<int:conversation_id>", groups.group, name="group"),
+    path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),
+    path("messages/c/<int:conversation_id>/rename", groups.group_rename, name="group-rename"),
+    path("messages/c/<int:conversation_id>/add", groups.group_add, name="group-add"),
+    path("messages/c/<int:conversation_id>/remove", groups.group_remove, name="group-remove"),
     path("messages/<uuid:user_id>", views.conversation, name="conversation"),
     path("messages/<uuid:user_id>/send", views.send, name="send"),
     path("messages/<uuid:user_id>/updates", views.updates, name="updates"),

@@ -5,8 +5,8 @@
 `bench-hot@example.org` has K conversations (one of them much busier than the rest);
 the other members are `bench-<i>@example.org`; everyone's password is `bench-password`.
 Texts are sentences drawn from a word list (with some accents and emoji), so full-text
-search meets a realistic vocabulary. Every counter on a conversation (message_count,
-unread per side, last_message, last_message_at) is computed from the very messages
+search meets a realistic vocabulary. Every counter on a participant (message_count,
+unread, last_message, last_message_at) is computed from the very messages
 inserted, and read_at agrees with them. The same --seed gives the same data.
 
 Speed: everything is generated in memory first, then written with executemany in
@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from alumunity.users.models import NamePrefix
 from alumunity.users.names import name_prefixes
-from messaging.models import Conversation, Message
+from messaging.models import Conversation, Message, Participant
 
 User = get_user_model()
 
@@ -172,6 +172,7 @@ class Command(BaseCommand):
         # The messages first: building them sets each conversation's last message.
         message_rows = plan.message_rows(first_message_id, first_conversation_id, db_uuid)
         conversation_rows = plan.conversation_rows(first_message_id, first_conversation_id, db_uuid)
+        participant_rows = plan.participant_rows(first_conversation_id, db_uuid)
         user_rows = plan.user_rows(db_uuid, make_password(BENCH_PASSWORD))
         # Member search reads names through this index (User.save() writes it for
         # members saved one at a time).
@@ -184,18 +185,24 @@ class Command(BaseCommand):
         return [
             (
                 f"INSERT INTO {Conversation._meta.db_table} (id, user_one_id, user_two_id, "
-                "last_message_id, last_message_at, message_count, unread_count_one, "
-                "unread_count_two, cleared_through_id_one, cleared_through_id_two, "
-                "cleared_count_one, cleared_count_two, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, 0, 0, %s)",
+                "created_at, kind, title, created_by_id) "
+                "VALUES (%s, %s, %s, %s, 'direct', '', NULL)",
                 conversation_rows,
             ),
             (
                 f"INSERT INTO {Message._meta.db_table} (id, conversation_id, sender_id, "
                 "recipient_id, message_text, attachment_url, attachment_type, sent_at, "
-                "read_at, client_message_id, is_hidden) "
-                "VALUES (%s, %s, %s, %s, %s, '', '', %s, %s, NULL, %s)",
+                "read_at, client_message_id, is_hidden, kind) "
+                "VALUES (%s, %s, %s, %s, %s, '', '', %s, %s, NULL, %s, 'text')",
                 message_rows,
+            ),
+            (
+                f"INSERT INTO {Participant._meta.db_table} (conversation_id, user_id, role, "
+                "unread_count, last_read_id, cleared_through_id, cleared_count, muted, "
+                "joined_at, left_at, first_message_id, last_message_id, last_message_at, "
+                "message_count) VALUES (%s, %s, 'member', %s, 0, 0, 0, FALSE, %s, NULL, 0, "
+                "%s, %s, %s)",
+                participant_rows,
             ),
             (
                 f"INSERT INTO {NamePrefix._meta.db_table} (user_id, prefix, name) "
@@ -351,21 +358,29 @@ class Plan:
         rows = []
         for index in range(len(self.conversations)):
             one, two = self._canonical(index)
-            last = self.last[index]
-            unread_one, unread_two = self.unread[index]
             rows.append(
-                (
-                    first_conversation_id + index,
-                    db_uuid[one],
-                    db_uuid[two],
-                    last[0] if last else None,
-                    str(last[1]) if last else None,
-                    self.sizes[index],
-                    unread_one,
-                    unread_two,
-                    str(self.start),
-                )
+                (first_conversation_id + index, db_uuid[one], db_uuid[two], str(self.start))
             )
+        return rows
+
+    def participant_rows(self, first_conversation_id: int, db_uuid: list) -> list:
+        """Both members of every conversation, each with their unread counter and the
+        conversation's last message and count."""
+        rows = []
+        for index in range(len(self.conversations)):
+            last = self.last[index]
+            for member, unread in zip(self._canonical(index), self.unread[index], strict=True):
+                rows.append(
+                    (
+                        first_conversation_id + index,
+                        db_uuid[member],
+                        unread,
+                        str(self.start),
+                        last[0] if last else None,
+                        str(last[1]) if last else None,
+                        self.sizes[index],
+                    )
+                )
         return rows
 
     def user_rows(self, db_uuid: list, password_hash: str) -> list:

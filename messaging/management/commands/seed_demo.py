@@ -9,10 +9,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from messaging import services
-from messaging.models import Conversation, Message
+from messaging.models import Message, Participant
 
 DEMO_PASSWORD = "alumunity-demo"
 
+# Ada's list stays the one-to-one tour the README's pictures show; log in as Grace,
+# Alan or Katherine to see groups.
+GROUPS = [
+    (
+        "grace@example.org",
+        ["alan@example.org", "katherine@example.org", "linus@example.org"],
+        "Reunion 2027",
+        [
+            ("grace@example.org", "Shall we meet in June? The old hall is free on the 14th."),
+            ("alan@example.org", "Count me in. I can bring the slides from 1952."),
+            ("katherine@example.org", "June works. Who books the dinner?"),
+        ],
+    ),
+    (
+        "katherine@example.org",
+        ["grace@example.org", "linus@example.org"],
+        "Mentoring committee",
+        [("katherine@example.org", "Three new mentors signed up this week.")],
+    ),
+]
 MEMBERS = [
     ("ada@example.org", "Ada Lovelace", "Class of 1835, Mathematics"),
     ("grace@example.org", "Grace Hopper", "Class of 1934, Yale PhD"),
@@ -74,6 +94,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<24} {DEMO_PASSWORD}   ({name})")
         self.stdout.write(f"  {'admin@example.org':<24} {DEMO_PASSWORD}   (staff, /admin/)")
 
+    def _create_groups(self, members: dict) -> None:
+        """Two groups, made and used through the services as members would."""
+        for creator, others, title, lines in GROUPS:
+            group = services.create_group(
+                creator=members[creator],
+                member_ids=[members[email].pk for email in others],
+                title=title,
+            )
+            for email, text in lines:
+                # Replying from the open group, which has read what came before.
+                services.read_conversation(reader=members[email], conversation_id=group.pk)
+                services.send_to_conversation(
+                    sender=members[email], conversation_id=group.pk, text=text
+                )
+
     def _create(self, User):
         members = {
             email: User.objects.create_user(email=email, name=name, password=DEMO_PASSWORD)
@@ -105,4 +140,7 @@ class Command(BaseCommand):
             Message.objects.filter(
                 conversation_id=message.conversation_id, recipient=sender, read_at__gt=sent_at
             ).update(read_at=sent_at)
-            Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=sent_at)
+            Participant.objects.filter(conversation_id=message.conversation_id).update(
+                last_message_at=sent_at
+            )
+        self._create_groups(members)

@@ -31,6 +31,13 @@ EVERY_PATH = {
     "/api/attachments": {"post"},
     "/api/attachments/{attachment_id}/file": {"get"},
     "/api/attachments/{attachment_id}/thumbnail": {"get"},
+    "/api/conversations": {"post"},
+    "/api/conversations/{conversation_id}": {"get", "patch"},
+    "/api/conversations/{conversation_id}/members": {"post"},
+    "/api/conversations/{conversation_id}/members/{user_id}": {"delete"},
+    "/api/conversations/{conversation_id}/messages": {"get", "post"},
+    "/api/conversations/{conversation_id}/read": {"put"},
+    "/api/conversations/{conversation_id}/mute": {"put"},
 }
 
 

@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 
 from conftest import client_for
 from messaging import events, services
-from messaging.models import Conversation, Message
+from messaging.models import Conversation, Message, Participant
 from messaging.tests.factories import UserFactory, send
 
 ROOT = Path(settings.BASE_DIR)
@@ -149,7 +149,15 @@ def test_a_server_started_without_its_database_answers_503(database_url):
 
 
 def _counters(conversation_id):
-    return Conversation.objects.filter(pk=conversation_id).values().get()
+    """The conversation's count and last message, and every member's row as stored."""
+    conversation = Conversation.objects.get(pk=conversation_id)
+    return {
+        "message_count": conversation.message_count,
+        "last_message_id": conversation.last_message_id,
+        "participants": list(
+            Participant.objects.filter(conversation_id=conversation_id).order_by("pk").values()
+        ),
+    }
 
 
 def _fail_after_insert(sender, instance, created, **kwargs):

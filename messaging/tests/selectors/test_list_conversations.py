@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from messaging import selectors, services
-from messaging.models import Conversation, Presence
+from messaging.models import Participant, Presence
 from messaging.tests.factories import UserFactory, send
 from messaging.tests.invariants import assert_unread_counters_exact
 
@@ -55,7 +55,7 @@ def test_equal_activity_times_still_have_a_stable_order(user):
     friends = UserFactory.create_batch(3)
     conversation_ids = [send(friend, user, "hi").conversation_id for friend in friends]
 
-    Conversation.objects.update(last_message_at=timezone.now())
+    Participant.objects.update(last_message_at=timezone.now())  # every member's inbox row
 
     summaries, _ = selectors.list_conversations(user=user, limit=50, offset=0)
     assert _ids(summaries) == sorted(conversation_ids, reverse=True)

@@ -4,7 +4,7 @@ import pytest
 
 from messaging import events, services
 from messaging.exceptions import InvalidInput, NotFound, SuspendedError
-from messaging.models import Conversation, Message
+from messaging.models import Conversation, Message, Participant
 from messaging.tests.factories import UserFactory, send
 from messaging.tests.invariants import assert_unread_counters_exact
 
@@ -268,7 +268,8 @@ def test_failure_in_the_counter_update_leaves_nothing(user, other_user, monkeypa
     send(user, other_user, "before")
     conversation = _conversation(user, other_user)
     before = _counters(conversation)
-    real_filter = Conversation.objects.filter
+    # The counters live on the participant rows: their update is the one that fails.
+    real_filter = Participant.objects.filter
 
     class FailingUpdate:
         def __init__(self, queryset):
@@ -283,7 +284,7 @@ def test_failure_in_the_counter_update_leaves_nothing(user, other_user, monkeypa
     def filter_that_fails_on_update(*args, **kwargs):
         return FailingUpdate(real_filter(*args, **kwargs))
 
-    monkeypatch.setattr(Conversation.objects, "filter", filter_that_fails_on_update)
+    monkeypatch.setattr(Participant.objects, "filter", filter_that_fails_on_update)
 
     with pytest.raises(RuntimeError):
         send(user, other_user, "lost")

@@ -26,7 +26,7 @@ def recreate_search_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0008_sqlite_member_terms'),
+        ('messaging', '0012_moderation_log_conversation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,130 @@
+"""Conversations by id, direct or group: membership, members, pages and who has seen
+what. A caller who was never a member gets the same 404 as for a missing conversation;
+a member who left still reads what they saw."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from alumunity.users.models import User
+
+from ..exceptions import Forbidden, InvalidInput, NotFound
+from ..models import Conversation, Message, Participant
+from .history import MessagePage, page_for
+from .members import parse_row_id
+
+
+class LeftGroupError(Forbidden):
+    code = "left"
+    default_message = "You left this group: you can read what you saw, but not write."
+
+
+def membership(*, user: User, conversation_id: object) -> Participant:
+    """The member's participant row in that conversation, with the conversation (one
+    query); 404 if they were never in it."""
+    pk = parse_row_id(conversation_id)
+    participant = (
+        Participant.objects.select_related("conversation").filter(conversation_id=pk, user=user)
+        if pk
+        else None
+    )
+    found = participant.first() if participant is not None else None
+    if found is None:
+        raise NotFound("Conversation not found.")
+    return found
+
+
+def active_membership(*, user: User, conversation_id: object) -> Participant:
+    """As `membership`, and the member has not left (403 when they have)."""
+    participant = membership(user=user, conversation_id=conversation_id)
+    if participant.left_at is not None:
+        raise LeftGroupError()
+    return participant
+
+
+def group_membership(*, user: User, conversation_id: object) -> Participant:
+    """An active membership of a group: a group operation on a direct conversation is
+    a 400."""
+    participant = active_membership(user=user, conversation_id=conversation_id)
+    if not participant.conversation.is_group:
+        raise InvalidInput.for_field(
+            "conversation_id", "This is a direct conversation, not a group."
+        )
+    return participant
+
+
+def sorted_members(members: Iterable[Participant]) -> list[Participant]:
+    """Creator first, then in the order they joined."""
+    return sorted(
+        members,
+        key=lambda member: (member.role != Participant.Role.CREATOR, member.joined_at, member.pk),
+    )
+
+
+def active_members(conversation: Conversation) -> list[Participant]:
+    """The active members with their accounts, creator first, then by joining."""
+    members = Participant.objects.filter(conversation=conversation, left_at=None)
+    return sorted_members(members.select_related("user"))
+
+
+@dataclass
+class ConversationView:
+    """A conversation as one of its members sees it: payloads.conversation_payload
+    words it."""
+
+    conversation: Conversation
+    participant: Participant
+    members: list[Participant]
+
+
+def conversation_view(*, user: User, conversation_id: object) -> ConversationView:
+    """Two queries: the member's row with the conversation, the active members."""
+    participant = membership(user=user, conversation_id=conversation_id)
+    members = active_members(participant.conversation)
+    return ConversationView(participant.conversation, participant, members)
+
+
+def read_positions(conversation: Conversation) -> dict[object, int]:
+    """Each active member's read position (the newest message they have read)."""
+    rows = Participant.objects.filter(conversation=conversation, left_at=None).values_list(
+        "user_id", "last_read_id"
+    )
+    return dict(rows)
+
+
+def seen_by(message: Message, positions: dict[object, int]) -> int:
+    """How many members other than its sender have read this message: "seen by N"."""
+    return sum(
+        1
+        for member_id, position in positions.items()
+        if member_id != message.sender_id and position >= message.pk
+    )
+
+
+def seen_by_names(
+    message: Message, members: Iterable[Participant], positions: dict[object, int]
+) -> list[str]:
+    return [
+        member.user.name
+        for member in members
+        if member.user_id != message.sender_id and positions.get(member.user_id, 0) >= message.pk
+    ]
+
+
+def conversation_messages(
+    *,
+    user: User,
+    conversation_id: object,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage:
+    """A page of the conversation as this member sees it (history from joining, until
+    they left), with the senders; `total` is their whole visible history."""
+    participant = membership(user=user, conversation_id=conversation_id)
+    messages = page_for(participant, limit=limit, before=before, after=after, around=around)
+    conversation = participant.conversation
+    conversation.viewer = participant  # type: ignore[attr-defined]
+    return MessagePage(user, conversation, messages, participant.visible_count, participant)
