@@ -221,8 +221,15 @@ class Message(models.Model):
     is_hidden = models.BooleanField(default=False)
     # An uploaded file sent with the message (attachment_url is then its download path).
     # One message per upload: the unique index is also how a download finds its message.
+    # No database constraint (Django sets it NULL when an upload is removed): adding one
+    # would copy the whole message table on MariaDB.
     attachment = models.OneToOneField(
-        "Attachment", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+        "Attachment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="message",
+        db_constraint=False,
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
     # Set by selectors.access_message: the participant row of the member acting on it.
