@@ -124,3 +124,24 @@ def test_a_group_message_is_reported_from_its_menu_while_the_group_talks_on(open
 
     expect(row).to_contain_text("Reported")
     assert Report.objects.get().reason == "Spam in our group"
+
+
+def test_people_found_and_ticked_to_add_stay_while_the_group_talks_on(open_as):
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    alan = UserFactory(name="Alan Turing")
+    UserFactory(name="Linus Pauling")
+    group = services.create_group(creator=ada, member_ids=[grace.pk, alan.pk], title="Chapter")
+    page = open_as(ada, viewport=DESKTOP).goto(f"/messages/c/{group.pk}")
+    page.fill("#add-q", "linus")
+    page.locator("#add-q").press("Enter")
+    page.get_by_label("Linus Pauling").check()
+    page.locator("#group-text").focus()
+
+    services.send_to_conversation(sender=grace, conversation_id=group.pk, text="any news?")
+    expect(page.locator("#group-messages")).to_contain_text("any news?")
+    expect(page.get_by_label("Linus Pauling")).to_be_checked()
+    page.click("#add-members")
+
+    expect(page.locator("#member-list")).to_contain_text("Linus Pauling")
+    expect(page.locator("#group-messages")).to_contain_text("Ada Lovelace added Linus Pauling")

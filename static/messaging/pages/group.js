@@ -22,6 +22,13 @@ function nearBottom() {
   return page.scrollHeight - page.scrollTop - page.clientHeight < NEAR_BOTTOM_PX;
 }
 
+function edited(element) {
+  return Array.prototype.some.call(element.querySelectorAll("input"), function (input) {
+    if (input.type === "checkbox") return input.checked !== input.defaultChecked;
+    return input.type !== "hidden" && input.value !== input.defaultValue;
+  });
+}
+
 function busy(element) {
   return element.contains(document.activeElement) || element.querySelector("details[open]");
 }
@@ -76,8 +83,8 @@ export function initGroup(root) {
     head.replaceWith(document.adoptNode(fresh.getElementById("group-head")));
     mergeRows(document.getElementById("group-messages"), fresh.getElementById("group-messages"));
     const members = document.getElementById("group-members");
-    // The rename and add forms keep what is being typed in them.
-    if (!members.contains(document.activeElement)) {
+    // The rename and add forms keep what is being typed or ticked in them.
+    if (!members.contains(document.activeElement) && !edited(members)) {
       members.replaceWith(document.adoptNode(fresh.getElementById("group-members")));
     }
     const composer = document.getElementById("group-composer");
@@ -102,7 +109,8 @@ export function initGroup(root) {
       return;
     }
     stale = false;
-    return fetch(window.location.pathname, { credentials: "same-origin" }).then(answered);
+    // The same address: people found to add stay found.
+    return fetch(window.location.href, { credentials: "same-origin" }).then(answered);
   });
 
   function ours(conversationId) {
