@@ -43,6 +43,16 @@ from .members import (
     parse_row_id,
     parse_user_id,
 )
+from .notifications import (
+    MissedConversation,
+    claimed_rows,
+    due_members,
+    missed_messages,
+    notification_settings,
+    settings_payload,
+    unsubscribe_target,
+    unsubscribe_token,
+)
 from .presence import (
     OFFLINE,
     ConversationStatus,
@@ -69,6 +79,14 @@ from .uploads import (
 )
 
 __all__ = [
+    "MissedConversation",
+    "claimed_rows",
+    "due_members",
+    "missed_messages",
+    "notification_settings",
+    "settings_payload",
+    "unsubscribe_target",
+    "unsubscribe_token",
     "OFFLINE",
     "ConversationStatus",
     "ConversationSummary",
