@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypedDict
 
 from django.core import signing
@@ -81,7 +81,7 @@ def unsubscribe_target(token: str) -> tuple[uuid.UUID, int]:
 # --- the worker's reads -----------------------------------------------------------------
 
 
-def _delay_minutes():
+def _delay_minutes() -> Coalesce:
     return Coalesce(
         F("user__notification_settings__email_delay_minutes"),
         Value(NotificationSettings.DEFAULT_DELAY_MINUTES),
@@ -154,14 +154,14 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
     rows = (
         Message.objects.filter(
             unread,
+            ~Q(sender_id=F(viewer + "user_id")),
+            ~Exists(blocked),
             **{viewer + "email_claim_token": token},
             id__gt=seen_up_to,
             id__lte=F(viewer + "email_claim_through_id"),
             kind=Message.Kind.TEXT,
             is_hidden=False,
         )
-        .exclude(sender_id=F(viewer + "user_id"))
-        .exclude(Exists(blocked))
         .select_related("sender")
         .annotate(
             viewer_row=F(viewer + "id"),

@@ -33,12 +33,14 @@ def notification_settings(request):
             flash.success(request, "Notification settings saved.")
             return redirect("messaging:notification-settings")
     choices = selectors.settings_payload(selectors.notification_settings(user=request.user))
-    if errors:
-        choices.update({key: value for key, value in request.POST.items() if key in choices})
-    context = {"choices": choices, "errors": errors, "unread_total": _unread_total(request)}
-    return render(
-        request, "messaging/notification_settings.html", context, status=400 if errors else 200
-    )
+    context = {
+        # A refused form comes back as it was filled in, with the reasons.
+        "choices": {**choices, **changes} if errors else dict(choices),
+        "errors": errors,
+        "unread_total": _unread_total(request),
+    }
+    status = 400 if errors else 200
+    return render(request, "messaging/notification_settings.html", context, status=status)
 
 
 @csrf_exempt  # RFC 8058: the mail client posts with no session and no CSRF token.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -47,19 +47,30 @@ def smtp(settings):
     for name, value in email_settings(f"smtp://127.0.0.1:{port}?timeout=5").items():
         setattr(settings, name, value)
     settings.SITE_URL = "https://alumni.example.org"
-    inbox.port = port  # type: ignore[attr-defined]
-    inbox.controller = controller  # type: ignore[attr-defined]
+    inbox.port = port
+    inbox.controller = controller
     yield inbox
     controller.stop()
 
 
-def later(minutes: float) -> timezone.datetime:
+def later(minutes: float) -> datetime:
     return timezone.now() + timedelta(minutes=minutes)
 
 
 def text_part(message: email.message.EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return part.get_content()
 
 
 def html_part(message: email.message.EmailMessage) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None
+    return part.get_content()
+
+
+@pytest.fixture
+def staff_member(db):
+    from messaging.tests.factories import UserFactory
+
+    return UserFactory(name="Mo Derator", email="mod@example.org", is_staff=True, is_superuser=True)
