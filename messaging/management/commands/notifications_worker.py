@@ -26,6 +26,7 @@ class Command(BaseCommand):
             result = run_batch()
             self.stdout.write(f"Sent {result.sent} email(s), skipped {result.skipped}.")
             return
-        self.stdout.write("Notifications worker started.")
+        # Standard output is where the console email backend prints the emails.
+        self.stderr.write("Notifications worker started.", style_func=str)
         run_forever(stop=stop)
-        self.stdout.write("Notifications worker stopped.")
+        self.stderr.write("Notifications worker stopped.", style_func=str)
