@@ -3,7 +3,7 @@
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from messaging import selectors, services
 from messaging.exceptions import InvalidInput
@@ -57,3 +57,20 @@ def unsubscribe(request, token: str):
         return render(request, "messaging/unsubscribe.html", {"error": reason}, status=400)
     done = request.method == "POST"
     return render(request, "messaging/unsubscribe.html", {"done": done, "token": token})
+
+
+@require_POST
+@member_view
+def mute(request, conversation_id: int):
+    """Mute or unmute from a conversation's menu, then back to that conversation."""
+    muted = request.POST.get("muted") == "1"
+    participant = services.set_muted(
+        user=request.user, conversation_id=conversation_id, muted=muted
+    )
+    conversation = participant.conversation
+    flash.success(
+        request, "Muted: no notifications from this conversation." if muted else "Unmuted."
+    )
+    if conversation.is_group:
+        return redirect("messaging:group", conversation_id=conversation.pk)
+    return redirect("messaging:conversation", user_id=conversation.other_user_id(request.user.pk))

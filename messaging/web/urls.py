@@ -29,6 +29,11 @@ urlpatterns = [
         views.delete_conversation,
         name="delete-conversation",
     ),
+    path(
+        "messages/conversations/<int:conversation_id>/mute",
+        notifications.mute,
+        name="mute-conversation",
+    ),
     path("messages/new-group", groups.new_group, name="new-group"),
     path("messages/c/<int:conversation_id>", groups.group, name="group"),
     path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),
