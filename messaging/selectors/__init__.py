@@ -44,7 +44,9 @@ from .members import (
     parse_user_id,
 )
 from .notifications import (
+    BrowserNotification,
     MissedConversation,
+    browser_notification,
     claimed_rows,
     due_members,
     missed_messages,
@@ -79,7 +81,9 @@ from .uploads import (
 )
 
 __all__ = [
+    "BrowserNotification",
     "MissedConversation",
+    "browser_notification",
     "claimed_rows",
     "due_members",
     "missed_messages",

@@ -28,6 +28,8 @@ from alumunity.users.models import User
 
 from ..exceptions import InvalidInput
 from ..models import Block, Message, NotificationSettings, Participant
+from .blocks import blocked_user_ids
+from .history import access_message
 
 # Messages shown per conversation in one email; the rest are "and N more".
 MESSAGES_PER_CONVERSATION = 5
@@ -179,3 +181,42 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
         entry.messages.append(message)
         entry.total = message.total
     return found
+
+
+class BrowserNotification(TypedDict):
+    title: str
+    body: str
+    conversation_id: int
+    url_path: str
+
+
+def browser_notification(*, user: User, message_id: int) -> BrowserNotification | None:
+    """What a desktop notification for this message says, or None when there should be
+    none: the member's own message, a system or hidden one, a muted conversation, a
+    sender they blocked, or desktop notifications turned off. 404 (from access_message)
+    for a message they may not see."""
+    message = access_message(user=user, message_id=message_id)
+    choices = notification_settings(user=user)
+    quiet = (
+        message.sender_id == user.pk
+        or message.kind != Message.Kind.TEXT
+        or message.is_hidden
+        or message.viewer.muted
+        or not choices.browser_notifications
+        or message.sender_id in blocked_user_ids(user=user)
+    )
+    if quiet:
+        return None
+    conversation = message.conversation
+    sender = message.sender
+    if conversation.is_group:
+        title, path = f"{sender.name} in {conversation.title}", f"/messages/c/{conversation.pk}"
+    else:
+        title, path = sender.name, f"/messages/{sender.pk}"
+    if choices.email_include_text:
+        body = message.message_text or "Sent an attachment"
+    else:
+        body = "New message"
+    return BrowserNotification(
+        title=title, body=body[:200], conversation_id=conversation.pk, url_path=path
+    )

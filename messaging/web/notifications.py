@@ -1,9 +1,10 @@
 """HTML doors for notifications: the settings page and one-click unsubscribe."""
 
 from django.contrib import messages as flash
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messaging import selectors, services
 from messaging.exceptions import InvalidInput
@@ -74,3 +75,17 @@ def mute(request, conversation_id: int):
     if conversation.is_group:
         return redirect("messaging:group", conversation_id=conversation.pk)
     return redirect("messaging:conversation", user_id=conversation.other_user_id(request.user.pk))
+
+
+@require_GET
+@member_view
+def browser_notification(request, message_id: int):
+    """What the page script shows as a desktop notification for a message that arrived
+    while its tab was hidden: JSON {title, body, url}, or 204 for none."""
+    found = selectors.browser_notification(user=request.user, message_id=message_id)
+    if found is None:
+        return HttpResponse(status=204)
+    return JsonResponse(
+        {"title": found["title"], "body": found["body"], "url": found["url_path"]},
+        headers={"Cache-Control": "no-store"},
+    )

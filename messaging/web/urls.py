@@ -34,6 +34,11 @@ urlpatterns = [
         notifications.mute,
         name="mute-conversation",
     ),
+    path(
+        "messages/notification/<int:message_id>",
+        notifications.browser_notification,
+        name="browser-notification",
+    ),
     path("messages/new-group", groups.new_group, name="new-group"),
     path("messages/c/<int:conversation_id>", groups.group, name="group"),
     path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),
