@@ -349,21 +349,6 @@ class UndeliveredEmail(models.Model):
         return f"Undelivered email to {self.user_id}"
 
 
-class PushSubscription(models.Model):
-    """A browser's Web Push endpoint and its keys (one row per endpoint)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
-    )
-    endpoint = models.CharField(max_length=500, unique=True)
-    p256dh = models.CharField(max_length=100)
-    auth = models.CharField(max_length=50)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Push subscription of {self.user_id}"
-
-
 class Block(models.Model):
     blocker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
