@@ -166,21 +166,22 @@ class Participant(models.Model):
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
-    # Missed-message email (services/notifications.py): set by the send that first left
+    # Missed-message email (services/notifications.py; database defaults too, so the
+    # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
     # this member something unread since their last email, in the send's own UPDATE;
     # cleared once the worker has emailed (or dropped) what was pending.
     email_pending_since = models.DateTimeField(null=True, blank=True)
     # The request that set email_pending_since, for the worker's log lines.
-    email_request_id = models.CharField(max_length=64, blank=True)
+    email_request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Messages up to this id were emailed (or judged not worth an email) already.
-    emailed_through_message_id = models.BigIntegerField(default=0)
+    emailed_through_message_id = models.BigIntegerField(default=0, db_default=0)
     # A worker's claim: its token, valid until email_claimed_until; after a failed try,
     # an empty token with email_claimed_until as the time of the next try.
-    email_claim_token = models.CharField(max_length=32, blank=True)
+    email_claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
     email_claimed_until = models.DateTimeField(null=True, blank=True)
     # The conversation's last message when claimed: the email covers up to it.
-    email_claim_through_id = models.BigIntegerField(default=0)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_claim_through_id = models.BigIntegerField(default=0, db_default=0)
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

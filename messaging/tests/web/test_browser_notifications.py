@@ -104,3 +104,21 @@ def test_a_message_in_a_hidden_tab_shows_a_notification_that_opens_it(open_as, a
     page.evaluate("window.__shown[0].dispatchEvent(new Event('click'))")
     expect(page).to_have_url(f"{opened.origin}/messages/{grace.pk}")
     assert opened.console_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_settings_and_unsubscribe_pages_pass_axe(open_as, ada, scheme):
+    from messaging.tests.web.test_accessibility import axe_violations
+
+    opened = open_as(ada, viewport=DESKTOP, color_scheme=scheme)
+    page = opened.goto("/settings/notifications")
+    page.fill("#email-delay", "0")
+    page.locator("#email-delay").evaluate("input => input.removeAttribute('min')")
+    page.click(".settings-form button[type=submit]:not(#allow-notifications)")
+    expect(page.locator("#email-delay-error")).to_have_text("Must be between 1 and 1440.")
+    assert axe_violations(page) == []
+
+    token = selectors.unsubscribe_token(user_id=ada.pk, generation=0)
+    page = opened.goto(f"/notifications/unsubscribe/{token}")
+    expect(page.get_by_role("button", name="Unsubscribe")).to_be_visible()
+    assert axe_violations(page) == []
