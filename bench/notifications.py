@@ -50,7 +50,7 @@ def seed(members: int) -> None:
     from django.utils import timezone
 
     from alumunity.users.models import User
-    from messaging.models import Conversation, Message, Participant
+    from messaging.models import Conversation, Message
     from messaging.selectors import canonical_pair
 
     then = timezone.now() - timedelta(minutes=10)
@@ -81,31 +81,38 @@ def seed(members: int) -> None:
             for user in users
         )
         message_of = dict(Message.objects.values_list("recipient_id", "pk"))
-        Participant.objects.bulk_create(
-            [
-                Participant(
-                    conversation_id=conversation_of[user.pk],
-                    user=user,
-                    unread_count=1,
-                    message_count=1,
-                    last_message_id=message_of[user.pk],
-                    last_message_at=then,
-                    email_pending_since=then,
-                )
-                for user in users
-            ]
-            + [
-                Participant(
-                    conversation_id=conversation_of[user.pk],
-                    user=sender,
-                    message_count=1,
-                    last_message_id=message_of[user.pk],
-                    last_message_at=then,
-                )
-                for user in users
-            ],
-            batch_size=2000,
-        )
+        _participants(sender, users, conversation_of, message_of, then)
+
+
+def _participants(sender, users, conversation_of, message_of, then) -> None:
+    """Both rows of each conversation: the recipient's unread and pending, the sender's."""
+    from messaging.models import Participant
+
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                conversation_id=conversation_of[user.pk],
+                user=user,
+                unread_count=1,
+                message_count=1,
+                last_message_id=message_of[user.pk],
+                last_message_at=then,
+                email_pending_since=then,
+            )
+            for user in users
+        ]
+        + [
+            Participant(
+                conversation_id=conversation_of[user.pk],
+                user=sender,
+                message_count=1,
+                last_message_id=message_of[user.pk],
+                last_message_at=then,
+            )
+            for user in users
+        ],
+        batch_size=2000,
+    )
 
 
 def main() -> None:
