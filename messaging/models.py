@@ -166,6 +166,22 @@ class Participant(models.Model):
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # Missed-message email (services/notifications.py; database defaults too, so the
+    # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
+    # this member something unread since their last email, in the send's own UPDATE;
+    # cleared once the worker has emailed (or dropped) what was pending.
+    email_pending_since = models.DateTimeField(null=True, blank=True)
+    # The request that set email_pending_since, for the worker's log lines.
+    email_request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # Messages up to this id were emailed (or judged not worth an email) already.
+    emailed_through_message_id = models.BigIntegerField(default=0, db_default=0)
+    # A worker's claim: its token, valid until email_claimed_until; after a failed try,
+    # an empty token with email_claimed_until as the time of the next try.
+    email_claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    # The conversation's last message when claimed: the email covers up to it.
+    email_claim_through_id = models.BigIntegerField(default=0, db_default=0)
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -174,6 +190,8 @@ class Participant(models.Model):
         indexes = [
             # The inbox and unread-count: a member's conversations by latest activity.
             models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
+            # The notification worker's due rows, oldest first (NULL for everyone else).
+            models.Index(fields=["email_pending_since"], name="participant_email_pending"),
         ]
 
     def __str__(self) -> str:
@@ -289,6 +307,47 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class NotificationSettings(models.Model):
+    """A member's notification choices (SPEC 9.2); no row means the defaults."""
+
+    DEFAULT_DELAY_MINUTES = 5
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    email_missed_messages = models.BooleanField(default=True)
+    email_delay_minutes = models.PositiveSmallIntegerField(default=DEFAULT_DELAY_MINUTES)
+    email_include_text = models.BooleanField(default=True)
+    browser_notifications = models.BooleanField(default=True)
+    # Bumped by every unsubscribe: a token names the generation it was made for, so a
+    # used one cannot be replayed after the member turned email on again.
+    unsubscribe_generation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"
+
+
+class UndeliveredEmail(models.Model):
+    """A missed-message email given up after its last try: kept so nothing is lost
+    silently (staff see them in the admin)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation_ids = models.JSONField(default=list)
+    attempts = models.PositiveSmallIntegerField()
+    error = models.TextField()
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Undelivered email to {self.user_id}"
 
 
 class Block(models.Model):

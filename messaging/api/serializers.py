@@ -241,3 +241,19 @@ class ConversationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     muted = serializers.BooleanField()
     unread_count = serializers.IntegerField()
+
+
+class NotificationSettingsInput(BodyInput):
+    """A PUT may carry only the fields it changes."""
+
+    email_missed_messages = JsonBooleanField(required=False)
+    email_delay_minutes = JsonIntegerField(required=False, min_value=1, max_value=1440)
+    email_include_text = JsonBooleanField(required=False)
+    browser_notifications = JsonBooleanField(required=False)
+
+
+class NotificationSettingsOutput(serializers.Serializer):
+    email_missed_messages = serializers.BooleanField()
+    email_delay_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    email_include_text = serializers.BooleanField()
+    browser_notifications = serializers.BooleanField()

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import attachments, conversations, views
+from . import attachments, conversations, notifications, views
 
 urlpatterns = [
+    path(
+        "notifications/settings",
+        notifications.NotificationSettingsApi.as_view(),
+        name="api-notification-settings",
+    ),
     path("auth/register", views.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
     path("auth/token/refresh/", views.TokenRefreshApi.as_view(), name="api-token-refresh"),

@@ -43,6 +43,18 @@ from .members import (
     parse_row_id,
     parse_user_id,
 )
+from .notifications import (
+    BrowserNotification,
+    MissedConversation,
+    browser_notification,
+    claimed_rows,
+    due_members,
+    missed_messages,
+    notification_settings,
+    settings_payload,
+    unsubscribe_target,
+    unsubscribe_token,
+)
 from .presence import (
     OFFLINE,
     ConversationStatus,
@@ -69,6 +81,16 @@ from .uploads import (
 )
 
 __all__ = [
+    "BrowserNotification",
+    "MissedConversation",
+    "browser_notification",
+    "claimed_rows",
+    "due_members",
+    "missed_messages",
+    "notification_settings",
+    "settings_payload",
+    "unsubscribe_target",
+    "unsubscribe_token",
     "OFFLINE",
     "ConversationStatus",
     "ConversationSummary",

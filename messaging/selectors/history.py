@@ -106,6 +106,7 @@ _VIEWER_FIELDS = (
     "last_message_id",
     "last_read_id",
     "left_at",
+    "muted",
 )
 
 

@@ -24,6 +24,14 @@ from .messages import (
     send_to_conversation,
 )
 from .moderation import close_report, report_message, set_message_hidden, set_messaging_suspended
+from .notifications import (
+    claim_due,
+    finish_claim,
+    give_up_claim,
+    retry_claim,
+    unsubscribe,
+    update_notification_settings,
+)
 from .presence import (
     close_socket,
     end_browser_session,
@@ -56,6 +64,12 @@ __all__ = [
     "rename_group",
     "send_to_conversation",
     "set_muted",
+    "claim_due",
+    "finish_claim",
+    "give_up_claim",
+    "retry_claim",
+    "unsubscribe",
+    "update_notification_settings",
     "do_send_message",
     "block_user",
     "close_report",

@@ -39,6 +39,7 @@ from ..selectors import (
     typing_key,
     unsent_upload,
 )
+from .notifications import pending_email_counters
 
 _http_url = URLValidator(schemes=["http", "https"])
 # A send that loses the race to create its pair's conversation starts again; two losses
@@ -374,6 +375,7 @@ def deliver(message: Message) -> None:
             When(user_id=message.sender_id, then=F("unread_count")),
             default=F("unread_count") + 1,
         )
+        counters.update(pending_email_counters(message))
     Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
         **counters
     )

@@ -16,11 +16,13 @@ import { initConversation } from "./pages/conversation.js";
 import { initGroup } from "./pages/group.js";
 import { initConversations } from "./pages/list.js";
 import { initMenus } from "./pages/menus.js";
+import { initNotifications } from "./pages/notify.js";
 import { localizeTimes } from "./pages/times.js";
 
 function start() {
   rememberZone();
   initMenus();
+  initNotifications();
   localizeTimes(document.body);
   document.body.addEventListener("htmx:load", function (event) {
     localizeTimes(event.target);

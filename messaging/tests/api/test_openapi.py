@@ -38,6 +38,7 @@ EVERY_PATH = {
     "/api/conversations/{conversation_id}/messages": {"get", "post"},
     "/api/conversations/{conversation_id}/read": {"put"},
     "/api/conversations/{conversation_id}/mute": {"put"},
+    "/api/notifications/settings": {"get", "put"},
 }
 
 
