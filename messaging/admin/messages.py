@@ -13,6 +13,7 @@ from .base import (
     admin_link,
     context_table,
     excerpt,
+    revisions_table,
 )
 
 
@@ -49,6 +50,9 @@ class MessageAdmin(ModerationAdmin):
         "attachment_url",
         "attachment_type",
         "client_message_id",
+        "edited_at",
+        "deleted_at",
+        "earlier_texts",
         "context",
     )
     actions = ("hide_messages", "unhide_messages")
@@ -81,6 +85,10 @@ class MessageAdmin(ModerationAdmin):
     @admin.display(description="text")
     def text_excerpt(self, message: Message) -> str:
         return excerpt(message.message_text or message.attachment_url)
+
+    @admin.display(description="earlier texts")
+    def earlier_texts(self, message: Message) -> str:
+        return revisions_table(message)
 
     @admin.display(description="in its conversation")
     def context(self, message: Message) -> str:
