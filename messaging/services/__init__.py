@@ -13,7 +13,7 @@ services`).
 
 from .blocks import block_user, unblock_user
 from .conversations import delete_conversation
-from .editing import delete_message, edit_message
+from .editing import delete_message, edit_message, may_edit
 from .groups import add_members, create_group, remove_member, rename_group, set_muted
 from .messages import (
     SendRequest,
@@ -52,6 +52,7 @@ __all__ = [
     "add_reaction",
     "delete_message",
     "edit_message",
+    "may_edit",
     "remove_reaction",
     "check_conversation_message",
     "check_message",

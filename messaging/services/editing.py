@@ -90,12 +90,27 @@ def _check_own(user: User, message: Message) -> None:
         raise InvalidInput.for_field("message_id", "This message was deleted.")
 
 
+def within_edit_window(message: Message) -> bool:
+    return timezone.now() - message.sent_at <= timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
+
+
+def may_edit(user: User, message: Message) -> bool:
+    """Whether the pages offer Edit on this message: the member's own text message,
+    shown, within the window (the rest of the rules are checked when they save)."""
+    return (
+        message.sender_id == user.pk
+        and message.kind == Message.Kind.TEXT
+        and not message.is_hidden
+        and not message.is_deleted
+        and within_edit_window(message)
+    )
+
+
 def _check_edit(user: User, message: Message) -> None:
     _check_own(user, message)
     if message.is_hidden:
         raise Forbidden("A moderator removed this message; it cannot be edited.")
-    window = timedelta(minutes=settings.EDIT_WINDOW_MINUTES)
-    if timezone.now() - message.sent_at > window:
+    if not within_edit_window(message):
         raise Forbidden(EDIT_WINDOW_PASSED)
     check_may_write(user, message)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, attachments, groups, views
+from . import accounts, attachments, editing, groups, views
 
 app_name = "messaging"
 
@@ -19,6 +19,11 @@ urlpatterns = [
         views.delete_conversation,
         name="delete-conversation",
     ),
+    path("messages/m/<int:message_id>", editing.message_row, name="message-row"),
+    path("messages/m/<int:message_id>/edit", editing.edit, name="message-edit"),
+    path("messages/m/<int:message_id>/delete", editing.delete, name="message-delete"),
+    path("messages/m/<int:message_id>/react", editing.react, name="message-react"),
+    path("messages/m/<int:message_id>/history", editing.history, name="message-history"),
     path("messages/new-group", groups.new_group, name="new-group"),
     path("messages/c/<int:conversation_id>", groups.group, name="group"),
     path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),

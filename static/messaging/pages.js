@@ -13,8 +13,9 @@
 
 import { rememberZone } from "./pages/core.js";
 import { initConversation } from "./pages/conversation.js";
+import { initEditing } from "./pages/editing.js";
 import { initConversations } from "./pages/list.js";
-import { initMenus } from "./pages/menus.js";
+import { initMenus, initMessageMenus } from "./pages/menus.js";
 import { localizeTimes } from "./pages/times.js";
 
 function start() {
@@ -28,6 +29,12 @@ function start() {
   if (page === "conversations") initConversations();
   const chat = document.getElementById("chat");
   if (page === "conversation" && chat) initConversation(chat);
+  const history = document.querySelector("[data-message-base]");
+  if (history) {
+    // The group page's menus move with the arrow keys as the one-to-one page's do.
+    if (page === "group") initMessageMenus(history);
+    initEditing(history, document.getElementById("message-text") || document.getElementById("group-text"));
+  }
 }
 
 // A module runs after the document is parsed.
