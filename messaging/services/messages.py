@@ -114,26 +114,18 @@ def check_message(
     themselves, then a retry (answered before anything else is checked, so a retry
     after a block still finds its original), the recipient, suspension, blocks, and
     last the upload sent with it: only the sender's own, not sent before."""
-    if attachment_id is not None and (attachment_url or attachment_type):
-        raise InvalidInput.for_field(
-            "attachment_id", "Send an uploaded file or an attachment_url, not both."
-        )
     text, attachment_url, attachment_type, client_message_id = _clean_send_input(
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
-        has_upload=attachment_id is not None,
+        attachment_id=attachment_id,
     )
     original = _original_send(sender, client_message_id)
-    recipient = attachment = None
+    recipient = None
     if original is None:
         recipient = _check_recipient(sender, recipient_id)
-        if attachment_id is not None:
-            attachment = unsent_upload(user=sender, attachment_id=attachment_id)
-            attachment_url = download_path(attachment.pk)
-            attachment_type = attachment.content_type
-    return SendRequest(
+    request = SendRequest(
         sender=sender,
         recipient=recipient,
         text=text,
@@ -141,8 +133,8 @@ def check_message(
         attachment_type=attachment_type,
         client_message_id=client_message_id,
         original=original,
-        attachment=attachment,
     )
+    return request if original is not None else _with_upload(request, attachment_id)
 
 
 def send_to_conversation(
@@ -153,6 +145,7 @@ def send_to_conversation(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendResult:
     """Send to a conversation by its id; a retry returns the original (created=False)."""
     request = check_conversation_message(
@@ -162,6 +155,7 @@ def send_to_conversation(
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        attachment_id=attachment_id,
     )
     return _send_checked(request)
 
@@ -174,15 +168,17 @@ def check_conversation_message(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendRequest:
     """As check_message, to a conversation by id: the sender must be an active member
     (404 if never, 403 if they left); in a direct conversation the other member is the
-    recipient, with every rule of a send to them."""
+    recipient, with every rule of a send to them; the upload last, as there."""
     text, attachment_url, attachment_type, client_message_id = _clean_send_input(
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        attachment_id=attachment_id,
     )
     request = SendRequest(
         sender=sender,
@@ -198,10 +194,31 @@ def check_conversation_message(
     conversation = active_membership(user=sender, conversation_id=conversation_id).conversation
     if not conversation.is_group:
         other_id = conversation.other_user_id(sender.pk)
-        return replace(request, recipient=_check_recipient(sender, other_id))
-    if sender.messaging_suspended:
+        request = replace(request, recipient=_check_recipient(sender, other_id))
+    elif sender.messaging_suspended:
         raise SuspendedError()
-    return replace(request, group=conversation)
+    else:
+        request = replace(request, group=conversation)
+    return _with_upload(request, attachment_id)
+
+
+def _with_upload(request: SendRequest, attachment_id: int | None) -> SendRequest:
+    """The upload sent with a message: only the sender's own, not sent before (404)."""
+    if attachment_id is None:
+        return request
+    attachment = unsent_upload(user=request.sender, attachment_id=attachment_id)
+    return replace(
+        request,
+        attachment=attachment,
+        attachment_url=download_path(attachment.pk),
+        attachment_type=attachment.content_type,
+    )
+
+
+def _claim_upload(request: SendRequest) -> None:
+    """Under its row lock: of two sends of one upload, the second finds it taken."""
+    if request.attachment is not None:
+        unsent_upload(user=request.sender, attachment_id=request.attachment.pk, lock=True)
 
 
 def _check_recipient(sender: User, recipient_id: object) -> User:
@@ -255,9 +272,7 @@ def _insert_message(request: SendRequest) -> SendResult:
     original = _original_send(sender, request.client_message_id)
     if original is not None:
         return SendResult(original, created=False)
-    if request.attachment is not None:
-        # Under its row lock: of two sends of one upload, the second finds it taken.
-        unsent_upload(user=sender, attachment_id=request.attachment.pk, lock=True)
+    _claim_upload(request)
     message = Message.objects.create(
         conversation=conversation,
         sender=sender,
@@ -280,8 +295,12 @@ def _clean_send_input(
     attachment_url: str | None,
     attachment_type: str | None,
     client_message_id: str | None,
-    has_upload: bool = False,
+    attachment_id: int | None = None,
 ) -> tuple[str, str, str, str | None]:
+    if attachment_id is not None and (attachment_url or attachment_type):
+        raise InvalidInput.for_field(
+            "attachment_id", "Send an uploaded file or an attachment_url, not both."
+        )
     text = (text or "").strip()
     attachment_url = (attachment_url or "").strip()
     attachment_type = (attachment_type or "").strip()
@@ -293,7 +312,7 @@ def _clean_send_input(
         ("client_message_id", client_message_id or ""),
     ):
         reject_nul(field, value)
-    text = clean_text(text, has_attachment=bool(attachment_url) or has_upload)
+    text = clean_text(text, has_attachment=bool(attachment_url) or attachment_id is not None)
     if attachment_url:
         check_length("attachment_url", attachment_url, MAX_ATTACHMENT_URL_LENGTH)
         try:
@@ -332,6 +351,7 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
     original = _original_send(request.sender, request.client_message_id)
     if original is not None:
         return SendResult(original, created=False)
+    _claim_upload(request)
     message = Message.objects.create(
         conversation=group,
         sender=request.sender,
@@ -340,6 +360,7 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
         attachment_url=request.attachment_url,
         attachment_type=request.attachment_type,
         client_message_id=request.client_message_id,
+        attachment=request.attachment,
         sent_at=timezone.now(),
     )
     deliver(message)
