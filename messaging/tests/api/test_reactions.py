@@ -174,3 +174,29 @@ def test_page_with_reactions_costs_one_query_more(
         ]
         for message in page
     )
+
+
+@pytest.mark.parametrize("size", [3, 50])
+def test_group_page_with_reactions_costs_one_query_more(
+    api_client, user, size, assert_database_query_count
+):
+    others = UserFactory.create_batch(size - 1)
+    group = services.create_group(creator=user, member_ids=[m.pk for m in others], title="Big")
+    for member in others:
+        services.send_to_conversation(sender=member, conversation_id=group.pk, text="hi all")
+    path = f"/api/conversations/{group.pk}/messages?limit=100"
+    api_client.get(path)
+    # member, membership, page, read positions (as without reactions)
+    with assert_database_query_count(4):
+        api_client.get(path)
+    for message in Message.objects.filter(conversation=group, kind=Message.Kind.TEXT):
+        for member in others[:3]:
+            services.add_reaction(user=member, message_id=message.pk, emoji="👍")
+    with assert_database_query_count(5):
+        page = ok_list(api_client.get(path))[0]
+    texts = [message for message in page if message["kind"] == "text"]
+    assert len(texts) == size - 1
+    assert all(
+        message["reactions"] == [{"emoji": "👍", "count": min(3, size - 1), "me": False}]
+        for message in texts
+    )
