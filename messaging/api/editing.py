@@ -3,6 +3,8 @@ call, respond."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
+from alumunity.ratelimit import SendThrottle
+
 from .. import selectors, services
 from ..payloads import message_payload, revision_payload
 from . import serializers as io
@@ -15,6 +17,10 @@ EMOJI = OpenApiParameter(
 
 
 class MessageApi(MemberApiView):
+    def get_throttles(self):
+        # An edit reaches every member as a send does, so it counts as one (SEND_RATE).
+        return [SendThrottle()] if self.request.method == "PATCH" else super().get_throttles()
+
     @extend_schema(request=io.EditInput, responses={200: enveloped(io.MessageOutput), **ERRORS})
     def patch(self, request, message_id: int):
         data = parse(io.EditInput, request.data)
@@ -38,6 +44,9 @@ class MessageHistoryApi(MemberApiView):
 
 
 class ReactionApi(MemberApiView):
+    def get_throttles(self):
+        return [SendThrottle()] if self.request.method == "PUT" else super().get_throttles()
+
     @extend_schema(
         parameters=[EMOJI], request=None, responses={200: enveloped(io.MessageOutput), **ERRORS}
     )

@@ -200,3 +200,15 @@ def test_group_page_with_reactions_costs_one_query_more(
         message["reactions"] == [{"emoji": "👍", "count": min(3, size - 1), "me": False}]
         for message in texts
     )
+
+
+def test_reactions_and_edits_count_against_the_send_rate(api_client, user, other_user, settings):
+    settings.SEND_RATE = "3/min"
+    message = send(user, other_user, "hi")
+    for emoji in ("👍", "🎉"):
+        ok_body(_react(api_client, message.pk, emoji))
+    ok_body(api_client.patch(f"/api/messages/{message.pk}", {"message_text": "hey"}, format="json"))
+    refused = _react(api_client, message.pk, "😀")
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert refused.headers["Retry-After"]
+    assert Reaction.objects.count() == 2
