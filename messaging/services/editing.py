@@ -74,8 +74,10 @@ def delete_message(*, deleter: User, message_id: int) -> Message:
 def _locked(message: Message) -> Message:
     """The message row again, locked, so concurrent edits and deletes queue and each
     one checks what the previous left."""
-    locked = Message.objects.select_for_update().select_related("conversation").get(pk=message.pk)
-    locked.viewer = message.viewer
+    # The message row alone: locking its conversation too would take the send's lock
+    # from the other side (message, then conversation) and could deadlock with it.
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    locked.conversation, locked.viewer = message.conversation, message.viewer
     return locked
 
 
