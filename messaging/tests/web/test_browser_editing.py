@@ -164,3 +164,35 @@ def test_screenshot_of_edits_and_reactions(open_as, ada, grace, tmp_path):
     expect(page.locator(".edit-form textarea")).to_be_focused()
     directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     page.screenshot(path=str(directory / "editing-desktop.png"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_edits_reactions_and_menus_pass_axe(open_as, ada, grace, scheme):
+    from messaging.tests.web.test_accessibility import axe_violations
+
+    theirs = send(grace, ada, "Is it on the 14th?")
+    mine = send(ada, grace, "Yes, 7 pm")
+    services.edit_message(editor=ada, message_id=mine.pk, text="Yes, 8 pm")
+    services.add_reaction(user=grace, message_id=mine.pk, emoji="👍")
+    services.add_reaction(user=ada, message_id=mine.pk, emoji="🎉")
+    services.add_reaction(user=ada, message_id=theirs.pk, emoji="❤️")
+    gone = send(grace, ada, "oops")
+    services.delete_message(deleter=grace, message_id=gone.pk)
+    view = open_as(ada, color_scheme=scheme)
+    page = view.goto(f"/messages/{grace.pk}")
+    row = page.locator(f"#message-{mine.pk}")
+    row.locator(".edited-link").click()
+    expect(row.locator(".edit-history")).to_be_visible()
+    assert axe_violations(page) == []
+    # The own message's menu with its picker and the delete confirm open.
+    row.hover()
+    row.get_by_label("Actions for your message").click()
+    row.locator("summary", has_text="Delete for everyone…").click()
+    expect(row.get_by_role("button", name="Delete for everyone")).to_be_visible()
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    page.focus("#message-text")
+    page.keyboard.press("ArrowUp")
+    expect(row.locator(".edit-form textarea")).to_be_focused()
+    assert axe_violations(page) == []
+    assert view.console_errors == []
