@@ -2,11 +2,13 @@
 revisions table (earlier texts, and the original of a deleted message for staff), the
 reactions table and a report's frozen evidence.
 
-The message columns are added by hand, as in 0013, so that neither database copies the
-million-row message table: nullable columns and a NOT NULL column with a constant
-default are plain ADD COLUMNs on SQLite (Django would rebuild the table for the default,
-dropping the search triggers) and instant on MariaDB. The search index is not touched:
-it follows message_text, which an edit rewrites and a delete empties.
+The message columns are added by hand. On SQLite, nullable columns and a NOT NULL column
+with a constant default are plain ADD COLUMNs that copy nothing (Django would rebuild
+the table for the default, dropping the search triggers). On MariaDB the FULLTEXT index
+rules out an instant ADD COLUMN, so the three columns come in one ALTER: one in-place
+rebuild of the message table (reads go on; writes wait for it, as the FULLTEXT index
+needs a shared lock). The search index is not touched: it follows message_text, which
+an edit rewrites and a delete empties.
 """
 
 import django.db.models.deletion
@@ -21,15 +23,22 @@ def add_message_columns(apps, schema_editor):
     table = schema_editor.quote_name("messaging_message")
     if schema_editor.connection.vendor == "mysql":
         moment, counter = "datetime(6) NULL", "integer UNSIGNED NOT NULL DEFAULT 0"
-    else:
-        moment = "datetime NULL"
-        counter = 'integer unsigned NOT NULL DEFAULT 0 CHECK ("reaction_count" >= 0)'
+        definitions = zip(COLUMNS, (moment, moment, counter), strict=True)
+        added = ", ".join(f"ADD COLUMN {column} {definition}" for column, definition in definitions)
+        schema_editor.execute(f"ALTER TABLE {table} {added}")
+        return
+    moment = "datetime NULL"
+    counter = 'integer unsigned NOT NULL DEFAULT 0 CHECK ("reaction_count" >= 0)'
     for column, definition in zip(COLUMNS, (moment, moment, counter), strict=True):
         schema_editor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
 
 def drop_message_columns(apps, schema_editor):
     table = schema_editor.quote_name("messaging_message")
+    if schema_editor.connection.vendor == "mysql":
+        dropped = ", ".join(f"DROP COLUMN {column}" for column in COLUMNS)
+        schema_editor.execute(f"ALTER TABLE {table} {dropped}")
+        return
     for column in reversed(COLUMNS):
         schema_editor.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
