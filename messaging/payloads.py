@@ -26,14 +26,11 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def message_payload(
-    message: Message, *, viewer_id: uuid.UUID | None = None, with_kind: bool = False
-) -> dict:
-    """The message object. `kind` is given on the paths by conversation id and for
-    every group message; the original paths keep their exact shape for direct ones,
-    with version 2.1's `edited_at`, `deleted` and `reactions` added (`me`: whether
-    `viewer_id` is among those who reacted). A hidden or deleted message shows its
-    placeholder text, no attachment and no reactions."""
+def message_payload(message: Message, *, viewer_id: uuid.UUID | None = None) -> dict:
+    """The message object, on every path and event: version 1's fields, `kind` (text or
+    system) added by version 2, and version 2.1's `edited_at`, `deleted` and `reactions`
+    (`me`: whether `viewer_id` is among those who reacted). A hidden or deleted message
+    shows its placeholder text, no attachment and no reactions."""
     shown = message.shows_attachment
     payload = {
         "id": message.pk,
@@ -48,12 +45,11 @@ def message_payload(
         "read_at": iso(message.read_at),
         "client_message_id": message.client_message_id,
         "hidden": message.is_hidden,
+        "kind": message.kind,
         "edited_at": iso(message.edited_at),
         "deleted": message.is_deleted,
         "reactions": reactions_payload(message, viewer_id=viewer_id),
     }
-    if with_kind or message.recipient_id is None:
-        payload["kind"] = message.kind
     return payload
 
 

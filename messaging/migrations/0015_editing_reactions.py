@@ -45,7 +45,7 @@ def drop_message_columns(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0013_attachments"),
+        ("messaging", "0014_group_search_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

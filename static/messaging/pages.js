@@ -14,6 +14,7 @@
 import { rememberZone } from "./pages/core.js";
 import { initConversation } from "./pages/conversation.js";
 import { initEditing } from "./pages/editing.js";
+import { initGroup } from "./pages/group.js";
 import { initConversations } from "./pages/list.js";
 import { initMenus, initMessageMenus } from "./pages/menus.js";
 import { localizeTimes } from "./pages/times.js";
@@ -29,11 +30,12 @@ function start() {
   if (page === "conversations") initConversations();
   const chat = document.getElementById("chat");
   if (page === "conversation" && chat) initConversation(chat);
-  const history = document.querySelector("[data-message-base]");
-  if (history) {
+  const group = document.getElementById("group");
+  if (page === "group" && group) initGroup(group);
+  if (document.querySelector("[data-message-base]")) {
     // The group page's menus move with the arrow keys as the one-to-one page's do.
-    if (page === "group") initMessageMenus(history);
-    initEditing(history, document.getElementById("message-text") || document.getElementById("group-text"));
+    if (page === "group" && group) initMessageMenus(group);
+    initEditing(document.getElementById("message-text") || document.getElementById("group-text"));
   }
 }
 

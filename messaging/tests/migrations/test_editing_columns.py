@@ -10,7 +10,7 @@ from messaging import selectors, services
 from messaging.models import Message
 from messaging.tests.factories import UserFactory
 
-BEFORE = [("messaging", "0013_attachments")]
+BEFORE = [("messaging", "0014_group_search_terms")]
 AFTER = [("messaging", "0015_editing_reactions")]
 
 pytestmark = pytest.mark.django_db(transaction=True)

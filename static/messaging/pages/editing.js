@@ -34,8 +34,39 @@ function post(url, body) {
   });
 }
 
-export function initEditing(list, composer) {
-  const base = list.dataset.messageBase.replace(/0$/, "");
+// The history list: looked up each time, since the group page swaps it for a fresh one.
+function historyList() {
+  return document.querySelector("[data-message-base]");
+}
+
+// Set by initEditing: starts editing a row (carryEdit uses it after a swap).
+let startEditing = null;
+
+/*
+ * Before a page swaps its history for a fresh copy: remembers an edit in progress and
+ * returns what opens it again, with the text as it was being typed, on the fresh row.
+ */
+export function carryEdit() {
+  const list = historyList();
+  const form = list && list.querySelector(".edit-form");
+  if (!form || !startEditing) return function () {};
+  const row = form.closest("li");
+  const box = form.querySelector("textarea");
+  const value = box.value;
+  const hadFocus = box === document.activeElement;
+  return function () {
+    const fresh = document.getElementById(row.id);
+    if (!fresh || !startEditing(fresh)) return;
+    const again = fresh.querySelector(".edit-form textarea");
+    again.value = value;
+    if (!hadFocus) again.blur();
+  };
+}
+
+export function initEditing(composer) {
+  function base() {
+    return historyList().dataset.messageBase.replace(/0$/, "");
+  }
 
   function showError(row, text) {
     let box = row.querySelector(".row-error");
@@ -57,7 +88,7 @@ export function initEditing(list, composer) {
     row.replaceWith(fresh);
     processHtmx(fresh);
     localizeTimes(fresh);
-    rove(list);
+    rove(historyList());
     if (hadFocus) {
       fresh.setAttribute("tabindex", "-1");
       fresh.focus({ preventScroll: true });
@@ -69,7 +100,7 @@ export function initEditing(list, composer) {
     const row = document.getElementById("message-" + id);
     // A row being edited here keeps its edit box; the save redraws it.
     if (!row || row.querySelector(".edit-form")) return;
-    fetch(base + id, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    fetch(base() + id, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         return response.ok ? response.json() : null;
       })
@@ -90,7 +121,7 @@ export function initEditing(list, composer) {
   function startEdit(row) {
     const link = row.querySelector("a.edit-message");
     const text = row.querySelector(".bubble .text");
-    if (!link || !text || row.querySelector(".edit-form")) return;
+    if (!link || !text || row.querySelector(".edit-form")) return false;
     row.querySelectorAll("details[open]").forEach(function (details) {
       details.open = false;
     });
@@ -151,10 +182,12 @@ export function initEditing(list, composer) {
           showError(row, error.message);
         });
     });
+    return true;
   }
+  startEditing = startEdit;
 
   function lastEditable() {
-    const links = list.querySelectorAll("li[data-mine='1'] a.edit-message");
+    const links = historyList().querySelectorAll("li[data-mine='1'] a.edit-message");
     return links.length ? links[links.length - 1].closest("li") : null;
   }
 
@@ -181,7 +214,14 @@ export function initEditing(list, composer) {
       .catch(function () {});
   }
 
-  list.addEventListener("click", function (event) {
+  // Delegated from the document: the group page replaces its history list as it updates.
+  function inHistory(target) {
+    const list = historyList();
+    return list && target.closest && list.contains(target);
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!inHistory(event.target)) return;
     const edit = event.target.closest("a.edit-message");
     if (edit) {
       event.preventDefault();
@@ -197,9 +237,9 @@ export function initEditing(list, composer) {
 
   // Reactions, the picker and delete for everyone: their forms post here and the row
   // comes back drawn again.
-  list.addEventListener("submit", function (event) {
+  document.addEventListener("submit", function (event) {
     const form = event.target;
-    if (!form.matches(".reaction-form, .delete form")) return;
+    if (!inHistory(form) || !form.matches(".reaction-form, .delete form")) return;
     event.preventDefault();
     const row = form.closest("li");
     post(form.action, new FormData(form))
