@@ -244,9 +244,7 @@ export function initEditing(composer) {
     const row = form.closest("li");
     post(form.action, new FormData(form))
       .then(function (data) {
-        const fresh = replaceRow(data.html);
-        const again = fresh && fresh.querySelector(".reaction-add");
-        if (again && form.matches(".picker form")) again.focus();
+        replaceRow(data.html);
       })
       .catch(function (error) {
         showError(row, error.message);
