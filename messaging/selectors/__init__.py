@@ -29,7 +29,9 @@ from .history import (
     access_message,
     conversation_between,
     list_messages,
+    message_audience,
     message_context,
+    message_history,
     page_for,
     read_receipts,
     sees,
@@ -42,6 +44,18 @@ from .members import (
     members_in_bulk,
     parse_row_id,
     parse_user_id,
+)
+from .notifications import (
+    BrowserNotification,
+    MissedConversation,
+    browser_notification,
+    claimed_rows,
+    due_members,
+    missed_messages,
+    notification_settings,
+    settings_payload,
+    unsubscribe_target,
+    unsubscribe_token,
 )
 from .presence import (
     OFFLINE,
@@ -59,6 +73,7 @@ from .presence import (
     socket_left_key,
     typing_key,
 )
+from .reactions import ReactionGroup, load_reactions, reaction_groups
 from .search import search_messages
 from .uploads import (
     download_path,
@@ -69,7 +84,20 @@ from .uploads import (
 )
 
 __all__ = [
+    "BrowserNotification",
+    "MissedConversation",
+    "browser_notification",
+    "claimed_rows",
+    "due_members",
+    "missed_messages",
+    "notification_settings",
+    "settings_payload",
+    "unsubscribe_target",
+    "unsubscribe_token",
     "OFFLINE",
+    "ReactionGroup",
+    "load_reactions",
+    "reaction_groups",
     "ConversationStatus",
     "ConversationSummary",
     "LivePresence",
@@ -104,7 +132,9 @@ __all__ = [
     "list_messages",
     "live_presence",
     "member_presence",
+    "message_audience",
     "message_context",
+    "message_history",
     "members_by_id",
     "members_in_bulk",
     "parse_row_id",

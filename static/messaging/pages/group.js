@@ -4,13 +4,14 @@
  * members), and every 2 seconds while the socket is down, the page is fetched again
  * and its header, history and member list are swapped in (the composer, whatever is
  * being typed, and a message whose menu or report form is open stay as they are).
- * The rows are the 1:1 page's (messaging/_message.html), with the same menus. Sending posts without leaving the page; typing is signalled to the
+ * The rows are the 1:1 page's (messaging/_message.html), with the same menus (set up by
+ * pages.js with the editing, for the whole group page). Sending posts without leaving the page; typing is signalled to the
  * group by its id. A tab in the background fetches nothing (a fetch marks the group
  * read): it catches up when it is shown again.
  */
 
 import { coalesced, isLoginRedirect, on, poller, processHtmx, setUnreadTotal } from "./core.js";
-import { initMessageMenus, rove } from "./menus.js";
+import { rove } from "./menus.js";
 import { localizeTimes } from "./times.js";
 
 const TYPING_SHOW_MS = 6000;
@@ -30,7 +31,11 @@ function edited(element) {
 }
 
 function busy(element) {
-  return element.contains(document.activeElement) || element.querySelector("details[open]");
+  // Focus inside, a menu or report form open, or an edit in progress (editing.js).
+  return (
+    element.contains(document.activeElement) ||
+    element.querySelector("details[open], .edit-form")
+  );
 }
 
 function mergeRows(list, fresh) {
@@ -73,7 +78,6 @@ export function initGroup(root) {
   const me = root.dataset.me;
   const showTyping = typingLine(document.getElementById("group-typing"), root);
   let stale = false;
-  initMessageMenus(document.getElementById("group-messages"));
 
   function swap(html) {
     const fresh = new DOMParser().parseFromString(html, "text/html");
