@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A message's kind and a conversation's kind share a field name.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": ["text", "system"],
+        "ConversationKindEnum": ["direct", "group"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 401, 400, 413 and 503 on every operation.

@@ -80,6 +80,18 @@ def test_schema_documents_the_envelopes(schema):
     )
 
 
+def test_schema_documents_the_version_2_fields(schema):
+    components = schema["components"]["schemas"]
+    kind = components["MessageOutput"]["properties"]["kind"]["$ref"].rsplit("/", 1)[-1]
+    assert components[kind]["enum"] == ["text", "system"]
+    assert {"kind", "title", "member_count", "last_message_sender_name"} <= set(
+        components["ConversationSummaryOutput"]["properties"]
+    )
+    assert {"conversation_kind", "conversation_title"} <= set(
+        components["SearchResultOutput"]["properties"]
+    )
+
+
 def test_schema_documents_uploads(schema):
     upload = schema["paths"]["/api/attachments"]["post"]
     body = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
