@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from django.core import signing
@@ -34,6 +34,8 @@ from .history import access_message
 # Messages shown per conversation in one email; the rest are "and N more".
 MESSAGES_PER_CONVERSATION = 5
 MICROSECONDS_PER_MINUTE = 60_000_000
+MIN_DELAY_MINUTES = 1
+MAX_DELAY_MINUTES = 1440
 UNSUBSCRIBE_SALT = "messaging.notifications.unsubscribe"
 
 
@@ -105,7 +107,10 @@ def due_members(*, now: datetime, limit: int) -> dict[uuid.UUID, int]:
     )
     due_at = ExpressionWrapper(F("email_pending_since") + delay, output_field=DateTimeField())
     rows = (
-        Participant.objects.filter(claimable(now), email_pending_since__isnull=False)
+        # The shortest delay bounds the index range; each member's own delay then decides.
+        Participant.objects.filter(
+            claimable(now), email_pending_since__lte=now - timedelta(minutes=MIN_DELAY_MINUTES)
+        )
         .annotate(due_at=due_at, delay=_delay_minutes())
         .filter(due_at__lte=now)
         .values("user_id", "delay")
