@@ -231,6 +231,8 @@ MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=10)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # Images over this many pixels are refused as decompression bombs (a small file that
 # decodes into gigabytes); 40 million covers any camera's photos.
+# How long after sending a member may still edit a message (deleting has no limit).
+EDIT_WINDOW_MINUTES = env.int("EDIT_WINDOW_MINUTES", default=60)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 # The paths that take a file: their body limit is MAX_UPLOAD_BYTES plus room for the
 # multipart framing; every other path keeps MAX_REQUEST_BODY_BYTES.

@@ -90,6 +90,12 @@ class ConversationSendInput(BodyInput):
     attachment_id = JsonIntegerField(required=False, allow_null=True, min_value=1)
 
 
+class EditInput(BodyInput):
+    """The new text; its rules (§3.4) are the send's, checked by the service."""
+
+    message_text = StrictCharField(allow_blank=True, trim_whitespace=False)
+
+
 class AttachmentInput(BodyInput):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
@@ -130,6 +136,18 @@ class RegisterOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class ReactionOutput(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    me = serializers.BooleanField()
+
+
+class RevisionOutput(serializers.Serializer):
+    message_text = serializers.CharField()
+    written_at = serializers.DateTimeField()
+    replaced_at = serializers.DateTimeField()
+
+
 class MessageOutput(serializers.Serializer):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
@@ -143,6 +161,9 @@ class MessageOutput(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
     client_message_id = serializers.CharField(allow_null=True)
     hidden = serializers.BooleanField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    reactions = ReactionOutput(many=True)
 
 
 class SearchResultOutput(MessageOutput):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, conversations, notifications, views
+from . import attachments, conversations, editing, notifications, views
 
 urlpatterns = [
     path(
@@ -35,6 +35,17 @@ urlpatterns = [
     path("messages/report", views.ReportApi.as_view(), name="api-report"),
     path("messages/typing/<str:user_id>", views.TypingApi.as_view(), name="api-typing"),
     path("messages/presence", views.PresenceApi.as_view(), name="api-presence"),
+    path("messages/<int:message_id>", editing.MessageApi.as_view(), name="api-message"),
+    path(
+        "messages/<int:message_id>/history",
+        editing.MessageHistoryApi.as_view(),
+        name="api-message-history",
+    ),
+    path(
+        "messages/<int:message_id>/reactions/<str:emoji>",
+        editing.ReactionApi.as_view(),
+        name="api-message-reaction",
+    ),
     path("attachments", attachments.AttachmentUploadApi.as_view(), name="api-attachments"),
     path(
         "attachments/<int:attachment_id>/file",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('messaging', '0013_attachments'),
+        ('messaging', '0015_editing_reactions'),
         ('users', '0002_name_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

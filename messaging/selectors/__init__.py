@@ -29,7 +29,9 @@ from .history import (
     access_message,
     conversation_between,
     list_messages,
+    message_audience,
     message_context,
+    message_history,
     page_for,
     read_receipts,
     sees,
@@ -71,6 +73,7 @@ from .presence import (
     socket_left_key,
     typing_key,
 )
+from .reactions import ReactionGroup, load_reactions, reaction_groups
 from .search import search_messages
 from .uploads import (
     download_path,
@@ -92,6 +95,9 @@ __all__ = [
     "unsubscribe_target",
     "unsubscribe_token",
     "OFFLINE",
+    "ReactionGroup",
+    "load_reactions",
+    "reaction_groups",
     "ConversationStatus",
     "ConversationSummary",
     "LivePresence",
@@ -126,7 +132,9 @@ __all__ = [
     "list_messages",
     "live_presence",
     "member_presence",
+    "message_audience",
     "message_context",
+    "message_history",
     "members_by_id",
     "members_in_bulk",
     "parse_row_id",

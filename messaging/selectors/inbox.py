@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import NamedTuple, NotRequired, TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
 from django.db.models import F, QuerySet, Sum
@@ -13,14 +13,15 @@ from django.utils.dateparse import parse_datetime
 
 from alumunity.users.models import User
 
-from ..models import REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
+from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 
 
 class ConversationSummary(TypedDict):
     """One row of the inbox, as data: payloads.conversation_summary_payload words it.
-    A direct row keeps the original fields exactly; a group row adds its kind, title,
-    member count and last sender's name, with every other_user_* field and photo null."""
+    Every row has the original fields and version 2's kind, title (null for a direct
+    one), member count and last sender's name; a group's other_user_* fields and photo
+    are null."""
 
     conversation_id: int
     other_user_id: uuid.UUID | None
@@ -31,10 +32,10 @@ class ConversationSummary(TypedDict):
     unread_count: int
     last_message_from_me: bool
     other_user_status: str | None
-    kind: NotRequired[str]
-    title: NotRequired[str]
-    member_count: NotRequired[int]
-    last_message_sender_name: NotRequired[str | None]
+    kind: str
+    title: str | None
+    member_count: int
+    last_message_sender_name: str | None
 
 
 class _InboxRow(NamedTuple):
@@ -45,6 +46,7 @@ class _InboxRow(NamedTuple):
     unread_count: int
     last_message_text: str | None
     last_message_hidden: bool | None
+    last_message_deleted: bool | None
     last_message_from_me: bool | None
     other_id: uuid.UUID | str | None
     other_name: str | None
@@ -91,7 +93,7 @@ _INBOX_IDS_SQL = """
 # block_pair_unique (blocker, blocked) for EXISTS.
 _INBOX_PAGE_SQL = """
     SELECT p.conversation_id, p.last_message_at, p.unread_count,
-           m.message_text, m.is_hidden, m.sender_id = %s,
+           m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
@@ -137,27 +139,33 @@ def list_conversations(
     }
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
-    return [_summary(row, last_seen, live, now) for row in rows], ids_and_total[0][1]
+    summaries = [_summary(row, user, last_seen, live, now) for row in rows]
+    return summaries, ids_and_total[0][1]
 
 
-def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> ConversationSummary:
+def _summary(
+    row: _InboxRow, user: User, last_seen: dict, live: dict, now: datetime
+) -> ConversationSummary:
     summary = ConversationSummary(
         conversation_id=row.conversation_id,
         other_user_id=None,
         other_user_name=None,
         photo_url=None,
-        last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
+        last_message=_preview(row),
         last_message_at=_moment(row.last_message_at),
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,
+        kind=row.kind,
+        title=row.title,
+        member_count=row.member_count or 0,
+        last_message_sender_name=row.sender_name,
     )
     if row.kind == Conversation.Kind.GROUP or row.other_id is None:
-        summary["kind"] = row.kind
-        summary["title"] = row.title
-        summary["member_count"] = row.member_count or 0
-        summary["last_message_sender_name"] = row.sender_name
         return summary
+    summary["title"] = None
+    summary["member_count"] = 2
+    summary["last_message_sender_name"] = user.name if row.last_message_from_me else row.other_name
     other_id = _uuid(row.other_id)
     summary["other_user_id"] = other_id
     summary["other_user_name"] = row.other_name
@@ -170,6 +178,13 @@ def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> Conv
         )
     )
     return summary
+
+
+def _preview(row: _InboxRow) -> str | None:
+    """The last message as its members see it: a placeholder once hidden or deleted."""
+    if row.last_message_hidden:
+        return REMOVED_TEXT
+    return DELETED_TEXT if row.last_message_deleted else row.last_message_text
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:

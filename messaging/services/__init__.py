@@ -13,6 +13,7 @@ services`).
 
 from .blocks import block_user, unblock_user
 from .conversations import delete_conversation
+from .editing import delete_message, edit_message, may_edit
 from .groups import add_members, create_group, remove_member, rename_group, set_muted
 from .messages import (
     SendRequest,
@@ -42,6 +43,7 @@ from .presence import (
     record_typing,
     set_presence_mode,
 )
+from .reactions import add_reaction, remove_reaction
 from .reads import (
     mark_conversation_read,
     mark_read,
@@ -55,6 +57,11 @@ __all__ = [
     "SendRequest",
     "SendResult",
     "add_members",
+    "add_reaction",
+    "delete_message",
+    "edit_message",
+    "may_edit",
+    "remove_reaction",
     "check_conversation_message",
     "check_message",
     "create_group",

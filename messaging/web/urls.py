@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, attachments, groups, notifications, views
+from . import accounts, attachments, editing, groups, notifications, views
 
 app_name = "messaging"
 
@@ -39,6 +39,11 @@ urlpatterns = [
         notifications.browser_notification,
         name="browser-notification",
     ),
+    path("messages/m/<int:message_id>", editing.message_row, name="message-row"),
+    path("messages/m/<int:message_id>/edit", editing.edit, name="message-edit"),
+    path("messages/m/<int:message_id>/delete", editing.delete, name="message-delete"),
+    path("messages/m/<int:message_id>/react", editing.react, name="message-react"),
+    path("messages/m/<int:message_id>/history", editing.history, name="message-history"),
     path("messages/new-group", groups.new_group, name="new-group"),
     path("messages/c/<int:conversation_id>", groups.group, name="group"),
     path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),

@@ -23,6 +23,11 @@ def _summary(conversation, *, viewer, other, last, unread, status="offline") -> 
         "unread_count": unread,
         "last_message_from_me": last.sender_id == viewer.pk,
         "other_user_status": status,
+        # Version 2 adds these to every row (SPEC §9.1); every version-1 field stays.
+        "kind": "direct",
+        "title": None,
+        "member_count": 2,
+        "last_message_sender_name": (viewer if last.sender_id == viewer.pk else other).name,
     }
 
 
