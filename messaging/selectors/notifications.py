@@ -143,9 +143,10 @@ class MissedConversation:
 def missed_messages(*, token: str) -> dict[int, MissedConversation]:
     """For each row claimed with `token` (by its id): the messages its member has not
     read and may see, up to the claim, at most MESSAGES_PER_CONVERSATION of them, newest
-    first, and their total. Read, hidden, system messages, their own, those before a
-    delete-for-me or already emailed, and those from a member they blocked are left out.
-    One query, however many rows."""
+    first, and their total, with their current (edited) text. Read, hidden, deleted for
+    everyone and system messages, their own, those before a delete-for-me or already
+    emailed, and those from a member they blocked are left out. One query, however many
+    rows."""
     viewer = "conversation__participants__"
     seen_up_to = Greatest(
         F(viewer + "emailed_through_message_id"),
@@ -168,6 +169,7 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
             id__lte=F(viewer + "email_claim_through_id"),
             kind=Message.Kind.TEXT,
             is_hidden=False,
+            deleted_at__isnull=True,
         )
         .select_related("sender")
         .annotate(
@@ -206,6 +208,7 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
         message.sender_id == user.pk
         or message.kind != Message.Kind.TEXT
         or message.is_hidden
+        or message.is_deleted
         or message.viewer.muted
         or not choices.browser_notifications
         or message.sender_id in blocked_user_ids(user=user)
