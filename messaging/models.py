@@ -166,6 +166,9 @@ class Participant(models.Model):
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
+    # A message request waiting for this member: a direct conversation a stranger
+    # started, kept out of their inbox and unread count until they accept or reply.
+    is_request = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [

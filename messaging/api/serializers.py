@@ -160,6 +160,7 @@ class ConversationSummaryOutput(serializers.Serializer):
     unread_count = serializers.IntegerField()
     last_message_from_me = serializers.BooleanField()
     other_user_status = serializers.ChoiceField(choices=Presence.Status.values)
+    is_request = serializers.BooleanField()
 
 
 class UnreadCountOutput(serializers.Serializer):
@@ -241,3 +242,18 @@ class ConversationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     muted = serializers.BooleanField()
     unread_count = serializers.IntegerField()
+    is_request = serializers.BooleanField()
+
+
+class PrivacySettingsInput(BodyInput):
+    """Any of the three settings; each true or false."""
+
+    show_read_receipts = JsonBooleanField(required=False)
+    show_presence = JsonBooleanField(required=False)
+    message_requests = JsonBooleanField(required=False)
+
+
+class PrivacySettingsOutput(serializers.Serializer):
+    show_read_receipts = serializers.BooleanField()
+    show_presence = serializers.BooleanField()
+    message_requests = serializers.BooleanField()

@@ -59,6 +59,19 @@ from .presence import (
     socket_left_key,
     typing_key,
 )
+from .privacy import (
+    PrivacySettings,
+    activity_withheld_sql,
+    hide_unshared_receipts,
+    message_requests_on,
+    privacy_settings,
+    receipt_audience,
+    receipt_goes_to_sender,
+    sees_activity,
+    shares_presence,
+    shares_receipts,
+    visible_positions,
+)
 from .search import search_messages
 from .uploads import (
     download_path,
@@ -69,6 +82,17 @@ from .uploads import (
 )
 
 __all__ = [
+    "PrivacySettings",
+    "activity_withheld_sql",
+    "hide_unshared_receipts",
+    "message_requests_on",
+    "privacy_settings",
+    "receipt_audience",
+    "receipt_goes_to_sender",
+    "sees_activity",
+    "shares_presence",
+    "shares_receipts",
+    "visible_positions",
     "OFFLINE",
     "ConversationStatus",
     "ConversationSummary",

@@ -34,6 +34,7 @@ from .presence import (
     record_typing,
     set_presence_mode,
 )
+from .privacy import update_privacy_settings
 from .reads import (
     mark_conversation_read,
     mark_read,
@@ -41,9 +42,13 @@ from .reads import (
     open_conversation_by_id,
     read_conversation,
 )
+from .requests import accept_request, check_request_allowance
 from .uploads import remove_unsent_uploads, upload_attachment
 
 __all__ = [
+    "accept_request",
+    "check_request_allowance",
+    "update_privacy_settings",
     "SendRequest",
     "SendResult",
     "add_members",

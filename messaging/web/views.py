@@ -350,7 +350,9 @@ def updates(request, user_id):
             user=request.user, other_user_id=user_id, limit=PAGE_SIZE, after=after
         )
     receipts = selectors.read_receipts(
-        sender=request.user, message_ids=_id_list(request.GET.get("unread", ""))
+        sender=request.user,
+        other=page.other_user,
+        message_ids=_id_list(request.GET.get("unread", "")),
     )
     status = _status(request, page.other_user)
     context = {"other": page.other_user, "history": page.messages, "status": status}

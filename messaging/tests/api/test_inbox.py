@@ -23,6 +23,7 @@ def _summary(conversation, *, viewer, other, last, unread, status="offline") -> 
         "unread_count": unread,
         "last_message_from_me": last.sender_id == viewer.pk,
         "other_user_status": status,
+        "is_request": False,
     }
 
 
