@@ -34,7 +34,7 @@ from .history import (
     read_receipts,
     sees,
 )
-from .inbox import ConversationSummary, list_conversations, unread_total
+from .inbox import ConversationSummary, InboxCounts, inbox_counts, list_conversations, unread_total
 from .members import (
     canonical_pair,
     get_member,
@@ -82,6 +82,8 @@ from .uploads import (
 )
 
 __all__ = [
+    "InboxCounts",
+    "inbox_counts",
     "PrivacySettings",
     "activity_withheld_sql",
     "hide_unshared_receipts",
