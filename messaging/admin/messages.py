@@ -1,11 +1,15 @@
 """Messages: read in context, hidden and unhidden by action."""
 
 from django.contrib import admin
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from alumunity.users.models import User
 
+from ..downloads import file_response
+from ..exceptions import NotFound
 from ..models import Message
 from .base import (
     LargeTablePaginator,
@@ -48,6 +52,7 @@ class MessageAdmin(ModerationAdmin):
         "message_text",
         "attachment_url",
         "attachment_type",
+        "uploaded_file",
         "client_message_id",
         "context",
     )
@@ -81,6 +86,55 @@ class MessageAdmin(ModerationAdmin):
     @admin.display(description="text")
     def text_excerpt(self, message: Message) -> str:
         return excerpt(message.message_text or message.attachment_url)
+
+    @admin.display(description="uploaded file")
+    def uploaded_file(self, message: Message) -> str:
+        """Staff open an upload whatever became of its message (hidden, reported): the
+        members' download path would refuse a hidden one."""
+        attachment = message.attachment
+        if attachment is None:
+            return "-"
+        url = reverse("admin:messaging_message_file", args=[message.pk])
+        if attachment.thumbnail_name:
+            thumbnail = reverse("admin:messaging_message_thumbnail", args=[message.pk])
+            return format_html(
+                '<a href="{}"><img src="{}" alt="{}" style="max-width:240px"></a>',
+                url,
+                thumbnail,
+                attachment.original_name,
+            )
+        return format_html(
+            '<a href="{}">{}</a> ({}, {} bytes)',
+            url,
+            attachment.original_name,
+            attachment.content_type,
+            attachment.size,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:message_id>/file/", view(self.file_view), name="messaging_message_file"),
+            path(
+                "<int:message_id>/thumbnail/",
+                view(self.file_view),
+                {"thumbnail": True},
+                name="messaging_message_thumbnail",
+            ),
+            *super().get_urls(),
+        ]
+
+    def file_view(self, request, message_id: int, thumbnail: bool = False):
+        """The upload of one message, for staff who may view messages."""
+        if not self.has_view_permission(request):
+            raise Http404
+        message = get_object_or_404(Message.objects.select_related("attachment"), pk=message_id)
+        if message.attachment is None or (thumbnail and not message.attachment.thumbnail_name):
+            raise Http404
+        try:
+            return file_response(message.attachment, thumbnail=thumbnail)
+        except NotFound:
+            raise Http404 from None
 
     @admin.display(description="in its conversation")
     def context(self, message: Message) -> str:

@@ -1,8 +1,6 @@
 """REST doors for uploads: store a file to send, and download one (or its thumbnail),
 with the member's right to it checked on every request."""
 
-from django.core.files.storage import storages
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -12,15 +10,12 @@ from rest_framework.parsers import MultiPartParser
 from alumunity.ratelimit import UploadThrottle
 
 from .. import selectors, services
+from ..downloads import file_response
 from ..exceptions import NotFound
-from ..models import Attachment
 from ..payloads import attachment_payload
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok
 from .views import ERRORS, MemberApiView, parse
-
-# A file response must never run as a page of this site, whatever a browser makes of it.
-FILE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -50,31 +45,6 @@ class AttachmentUploadApi(MemberApiView):
         return ok(
             attachment_payload(attachment), "File uploaded.", status_code=status.HTTP_201_CREATED
         )
-
-
-def file_response(attachment: Attachment, *, thumbnail: bool = False) -> FileResponse:
-    """The stored file, streamed: never sniffed into another type, never run as a page,
-    and saved rather than shown unless it is an image."""
-    name = attachment.thumbnail_name if thumbnail else attachment.storage_name
-    content_type = attachment.content_type
-    if thumbnail:
-        content_type = "image/png" if name.endswith(".png") else "image/jpeg"
-    elif content_type == "text/plain":
-        content_type = "text/plain; charset=utf-8"
-    try:
-        stored = storages["default"].open(name, "rb")
-    except FileNotFoundError:
-        raise NotFound("Attachment not found.") from None
-    response = FileResponse(
-        stored,
-        content_type=content_type,
-        as_attachment=not attachment.is_image,
-        filename=attachment.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = FILE_POLICY
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 FILE_RESPONSES = {

@@ -105,6 +105,7 @@ class ConversationMessagesApi(MemberApiView):
             attachment_url=data.get("attachment_url"),
             attachment_type=data.get("attachment_type"),
             client_message_id=data.get("client_message_id"),
+            attachment_id=data.get("attachment_id"),
         )
         payload = message_payload(result.message, with_kind=True)
         if result.created:

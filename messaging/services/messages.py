@@ -116,26 +116,18 @@ def check_message(
     themselves, then a retry (answered before anything else is checked, so a retry
     after a block still finds its original), the recipient, suspension, blocks, and
     last the upload sent with it: only the sender's own, not sent before."""
-    if attachment_id is not None and (attachment_url or attachment_type):
-        raise InvalidInput.for_field(
-            "attachment_id", "Send an uploaded file or an attachment_url, not both."
-        )
     text, attachment_url, attachment_type, client_message_id = _clean_send_input(
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
-        has_upload=attachment_id is not None,
+        attachment_id=attachment_id,
     )
     original = _original_send(sender, client_message_id)
-    recipient = attachment = None
+    recipient = None
     if original is None:
         recipient = _check_recipient(sender, recipient_id)
-        if attachment_id is not None:
-            attachment = unsent_upload(user=sender, attachment_id=attachment_id)
-            attachment_url = download_path(attachment.pk)
-            attachment_type = attachment.content_type
-    return SendRequest(
+    request = SendRequest(
         sender=sender,
         recipient=recipient,
         text=text,
@@ -143,8 +135,8 @@ def check_message(
         attachment_type=attachment_type,
         client_message_id=client_message_id,
         original=original,
-        attachment=attachment,
     )
+    return request if original is not None else _with_upload(request, attachment_id)
 
 
 def send_to_conversation(
@@ -155,6 +147,7 @@ def send_to_conversation(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendResult:
     """Send to a conversation by its id; a retry returns the original (created=False)."""
     request = check_conversation_message(
@@ -164,6 +157,7 @@ def send_to_conversation(
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        attachment_id=attachment_id,
     )
     return _send_checked(request)
 
@@ -176,15 +170,17 @@ def check_conversation_message(
     attachment_url: str | None = None,
     attachment_type: str | None = None,
     client_message_id: str | None = None,
+    attachment_id: int | None = None,
 ) -> SendRequest:
     """As check_message, to a conversation by id: the sender must be an active member
     (404 if never, 403 if they left); in a direct conversation the other member is the
-    recipient, with every rule of a send to them."""
+    recipient, with every rule of a send to them; the upload last, as there."""
     text, attachment_url, attachment_type, client_message_id = _clean_send_input(
         text=text,
         attachment_url=attachment_url,
         attachment_type=attachment_type,
         client_message_id=client_message_id,
+        attachment_id=attachment_id,
     )
     request = SendRequest(
         sender=sender,
@@ -200,10 +196,31 @@ def check_conversation_message(
     conversation = active_membership(user=sender, conversation_id=conversation_id).conversation
     if not conversation.is_group:
         other_id = conversation.other_user_id(sender.pk)
-        return replace(request, recipient=_check_recipient(sender, other_id))
-    if sender.messaging_suspended:
+        request = replace(request, recipient=_check_recipient(sender, other_id))
+    elif sender.messaging_suspended:
         raise SuspendedError()
-    return replace(request, group=conversation)
+    else:
+        request = replace(request, group=conversation)
+    return _with_upload(request, attachment_id)
+
+
+def _with_upload(request: SendRequest, attachment_id: int | None) -> SendRequest:
+    """The upload sent with a message: only the sender's own, not sent before (404)."""
+    if attachment_id is None:
+        return request
+    attachment = unsent_upload(user=request.sender, attachment_id=attachment_id)
+    return replace(
+        request,
+        attachment=attachment,
+        attachment_url=download_path(attachment.pk),
+        attachment_type=attachment.content_type,
+    )
+
+
+def _claim_upload(request: SendRequest) -> None:
+    """Under its row lock: of two sends of one upload, the second finds it taken."""
+    if request.attachment is not None:
+        unsent_upload(user=request.sender, attachment_id=request.attachment.pk, lock=True)
 
 
 def _check_recipient(sender: User, recipient_id: object) -> User:
@@ -257,9 +274,7 @@ def _insert_message(request: SendRequest) -> SendResult:
     original = _original_send(sender, request.client_message_id)
     if original is not None:
         return SendResult(original, created=False)
-    if request.attachment is not None:
-        # Under its row lock: of two sends of one upload, the second finds it taken.
-        unsent_upload(user=sender, attachment_id=request.attachment.pk, lock=True)
+    _claim_upload(request)
     message = Message.objects.create(
         conversation=conversation,
         sender=sender,
@@ -282,8 +297,12 @@ def _clean_send_input(
     attachment_url: str | None,
     attachment_type: str | None,
     client_message_id: str | None,
-    has_upload: bool = False,
+    attachment_id: int | None = None,
 ) -> tuple[str, str, str, str | None]:
+    if attachment_id is not None and (attachment_url or attachment_type):
+        raise InvalidInput.for_field(
+            "attachment_id", "Send an uploaded file or an attachment_url, not both."
+        )
     text = (text or "").strip()
     attachment_url = (attachment_url or "").strip()
     attachment_type = (attachment_type or "").strip()
@@ -296,7 +315,7 @@ def _clean_send_input(
     ):
         reject_nul(field, value)
     check_length("message_text", text, MAX_TEXT_LENGTH)
-    if not text and not attachment_url and not has_upload:
+    if not text and not attachment_url and attachment_id is None:
         raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
     if attachment_url:
         check_length("attachment_url", attachment_url, MAX_ATTACHMENT_URL_LENGTH)
@@ -325,6 +344,7 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
     original = _original_send(request.sender, request.client_message_id)
     if original is not None:
         return SendResult(original, created=False)
+    _claim_upload(request)
     message = Message.objects.create(
         conversation=group,
         sender=request.sender,
@@ -333,6 +353,7 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
         attachment_url=request.attachment_url,
         attachment_type=request.attachment_type,
         client_message_id=request.client_message_id,
+        attachment=request.attachment,
         sent_at=timezone.now(),
     )
     deliver(message)

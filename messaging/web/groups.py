@@ -9,7 +9,7 @@ from messaging import selectors, services
 from messaging.exceptions import MessagingError
 from messaging.limits import MAX_QUERY_LENGTH
 
-from .views import PAGE_SIZE, _people, _query, _unread_total, member_view
+from .views import PAGE_SIZE, _attachment_id, _people, _query, _unread_total, member_view
 
 
 @member_view
@@ -88,6 +88,8 @@ def group_send(request, conversation_id: int):
             sender=request.user,
             conversation_id=conversation_id,
             text=request.POST.get("message_text"),
+            client_message_id=request.POST.get("client_message_id"),
+            attachment_id=_attachment_id(request),
         ),
     )
 
