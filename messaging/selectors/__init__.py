@@ -70,6 +70,7 @@ from .privacy import (
     sees_activity,
     shares_presence,
     shares_receipts,
+    unanswered_requests_sent,
     visible_positions,
 )
 from .search import search_messages
@@ -94,6 +95,7 @@ __all__ = [
     "sees_activity",
     "shares_presence",
     "shares_receipts",
+    "unanswered_requests_sent",
     "visible_positions",
     "OFFLINE",
     "ConversationStatus",

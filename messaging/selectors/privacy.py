@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from alumunity.users.models import User
 
 from ..models import Conversation, Message, Participant
 from .members import canonical_pair
+
+# Message requests count against their sender's allowance for this long.
+REQUEST_WINDOW = timedelta(hours=24)
 
 
 class PrivacySettings(TypedDict):
@@ -139,3 +144,22 @@ def receipt_audience(*, reader: User, members: Iterable[tuple[object, bool]]) ->
     if not reader.show_read_receipts:
         return [reader.pk]
     return [reader.pk, *(member for member, shows in members if shows and member != reader.pk)]
+
+
+def unanswered_requests_sent() -> Subquery:
+    """Per member (the outer query's row), how many message requests they sent in the
+    last 24 hours that wait unanswered: the number the request allowance counts, and a
+    spam signal for staff."""
+    since = timezone.now() - REQUEST_WINDOW
+    waiting = (
+        Participant.objects.filter(
+            is_request=True,
+            conversation__created_by=OuterRef("pk"),
+            conversation__created_at__gte=since,
+        )
+        .order_by()
+        .values("conversation__created_by")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(waiting, output_field=IntegerField())

@@ -5,8 +5,6 @@ that delivers the reply (services.messages.deliver)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Min
@@ -18,8 +16,7 @@ from .. import events
 from ..exceptions import NotFound, RequestLimitError
 from ..models import Participant
 from ..selectors import member_presence, membership, parse_row_id, sees_activity
-
-REQUEST_WINDOW = timedelta(hours=24)
+from ..selectors.privacy import REQUEST_WINDOW
 
 
 def check_request_allowance(*, sender: User) -> None:
