@@ -14,7 +14,7 @@ from .base import OnePageActions, ReasonActionForm
 class MemberAdmin(OnePageActions, UserAdmin):
     action_form = ReasonActionForm
     actions = ("suspend_messaging", "unsuspend_messaging")
-    list_display = (*UserAdmin.list_display, "requests_waiting")
+    list_display = (*UserAdmin.list_display, "requests_waiting")  # type: ignore[assignment]
 
     def get_queryset(self, request):
         # In the list's one query: a column per row, never a query per member.

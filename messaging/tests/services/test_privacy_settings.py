@@ -36,7 +36,7 @@ def test_defaults_and_a_partial_update(user, settings):
 
 def test_a_setting_must_be_a_boolean(user):
     with pytest.raises(InvalidInput):
-        services.update_privacy_settings(user=user, show_presence="no")  # type: ignore[arg-type]
+        services.update_privacy_settings(user=user, show_presence="no")
     user.refresh_from_db()
     assert user.show_presence is True
 

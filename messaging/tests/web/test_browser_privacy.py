@@ -2,6 +2,9 @@
 waits under Requests until accepted, and a member who hides receipts leaves everyone's
 messages at ✓."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -76,3 +79,22 @@ def test_hidden_read_receipts_leave_messages_at_one_tick(open_as, ada, grace):
     expect(ada_page.locator(".receipt.is-read")).to_have_count(0)
     ada_page.reload()
     expect(ada_page.locator("li.message.mine .receipt")).to_have_text("✓")
+
+
+def test_screenshot_of_a_request_and_the_privacy_settings(open_as, ada, grace, tmp_path):
+    """The README's pictures of a message request and of the privacy settings (`make
+    screenshots` keeps them in docs/screenshots; a plain run writes to a temporary
+    directory)."""
+    grace.message_requests = True
+    grace.save(update_fields=["message_requests"])
+    send(ada, grace, "Hello Grace! We were both in the 1999 robotics club. Coffee next week?")
+    grace_view = open_as(grace)
+    page = grace_view.goto(f"/messages/{ada.pk}")
+    expect(page.locator("#request-banner")).to_be_visible()
+    target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target / "message-request-desktop.png")
+
+    page = grace_view.goto("/settings/privacy")
+    expect(page.get_by_label("Message requests")).to_be_checked()
+    page.screenshot(path=target / "privacy-settings-desktop.png")
