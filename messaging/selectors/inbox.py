@@ -119,7 +119,7 @@ _INBOX_PAGE_SQL = """
     ORDER BY p.last_message_at DESC, p.conversation_id DESC
 """.format(
     **_TABLES,
-    withheld=activity_withheld_sql(participant="p", conversation="c", other="other"),
+    withheld=activity_withheld_sql(conversation="c", other="other"),
 )
 
 

@@ -82,11 +82,11 @@ def sees_activity(*, viewer_id: uuid.UUID, member_id: uuid.UUID) -> bool:
     return not User.objects.filter(pk=member_id).filter(withheld).exists()
 
 
-def activity_withheld_sql(*, participant: str, conversation: str, other: str) -> str:
+def activity_withheld_sql(*, conversation: str, other: str) -> str:
     """The inbox's SQL words for "the other member's presence is withheld from the
-    reader": either hides it, or a request from the reader waits with them. Given the
-    aliases of the reader's participant row, its conversation and the other member; the
-    reader's own flag is a parameter (%s)."""
+    reader" (sees_activity's rule): either hides it, or a request from the reader waits
+    with them. Given the aliases of the conversation and the other member; the reader's
+    own flag is a parameter (%s)."""
     table = Participant._meta.db_table
     return (
         f"(%s = 0 OR {other}.show_presence = 0 OR EXISTS (SELECT 1 FROM {table} q "

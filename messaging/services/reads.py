@@ -245,6 +245,8 @@ def read_conversation(
     participant = membership(user=reader, conversation_id=conversation_id)
     if up_to_message_id is not None and not sees(participant, up_to_message_id):
         raise NotFound("Message not found.")
+    if participant.is_request:
+        return  # a request's reading is recorded only once it is accepted
     if participant.conversation.is_group:
         _move_read_position(reader=reader, participant=participant, up_to=up_to_message_id)
     elif up_to_message_id is None:

@@ -112,3 +112,14 @@ def test_the_limit_answers_429_with_retry_after(api_client, settings):
     assert 0 < int(response["Retry-After"]) <= 24 * 60 * 60
     assert "2 message requests" in response.json()["message"]
     assert ok_list(client_for(strangers[2]).get(REQUESTS)) == ([], 0)
+
+
+@pytest.mark.parametrize("up_to", [False, True])
+def test_marking_a_request_read_records_nothing(other_client, request_message, up_to):
+    body = {"up_to_message_id": request_message.pk} if up_to else {}
+    path = f"/api/conversations/{request_message.conversation_id}/read"
+    ok_body(other_client.put(path, body, format="json"))
+    ok_body(other_client.put(f"/api/messages/mark-as-read/{request_message.pk}"))
+
+    request_message.refresh_from_db()
+    assert request_message.read_at is None
