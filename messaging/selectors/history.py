@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, Subquery
 
 from alumunity.users.models import User
 
@@ -83,6 +83,12 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
         )
         .filter(pk=message_id, _viewer__isnull=False)
         .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
+        # The member's setting as stored now (a socket's member object may be older).
+        .annotate(
+            _reader_shows_receipts=Subquery(
+                User.objects.filter(pk=user.pk).values("show_read_receipts")[:1]
+            )
+        )
     )
     if lock:
         messages = messages.select_for_update()

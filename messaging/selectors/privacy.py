@@ -126,6 +126,14 @@ def receipt_goes_to_sender(
     return User.objects.filter(pk=sender_id, show_read_receipts=True).exists()
 
 
+def receipt_goes_to_its_sender(message: Message) -> bool:
+    """Whether the sender of a message just read hears of it (message.read): both show
+    receipts. For a message from selectors.access_message, which reads the reader's
+    setting as stored now and brings the sender along: no query."""
+    reader_shows = getattr(message, "_reader_shows_receipts", False)
+    return bool(reader_shows and message.sender.show_read_receipts)
+
+
 def visible_positions(
     rows: Iterable[tuple[object, int, bool]], *, viewer: User | None
 ) -> dict[object, int]:

@@ -22,9 +22,9 @@ from ..selectors import (
     list_messages,
     membership,
     receipt_audience,
+    receipt_goes_to_its_sender,
     receipt_goes_to_sender,
     sees,
-    shares_receipts,
 )
 
 
@@ -59,7 +59,7 @@ def mark_read(*, reader: User, message_id: int) -> Message:
             # Another request read it first and counted it: undo this decrement.
             transaction.set_rollback(True)
         else:
-            told = shares_receipts(reader, message.sender)
+            told = receipt_goes_to_its_sender(message)
             events.message_read(
                 conversation_id=message.conversation_id,
                 message_ids=[message.pk],

@@ -113,3 +113,18 @@ async def test_hidden_presence_shows_offline_and_sends_no_presence_or_typing(use
     assert (shown["type"], shown["status"]) == ("presence", "online")
     await ada.disconnect()
     await grace.disconnect()
+
+
+@async_test
+async def test_hiding_receipts_applies_to_a_socket_opened_before(user, other_user):
+    message = await sync_to_async(send)(user, other_user, "hello")
+    ada = await socket_for(user)
+    grace = await socket_for(other_user)  # opened while Grace still shows receipts
+
+    await sync_to_async(services.update_privacy_settings)(user=other_user, show_read_receipts=False)
+    await grace.send_json_to({"type": "read", "message_id": message.pk})
+
+    assert (await next_event(grace))["type"] == "message.read"
+    assert await nothing_more(ada)
+    await ada.disconnect()
+    await grace.disconnect()
