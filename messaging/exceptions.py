@@ -41,10 +41,10 @@ class RequestLimitError(MessagingError):
 
     def __init__(self, *, limit: int, wait: float):
         hours = max(1, math.ceil(wait / 3600))
+        requests = f"{limit} message request{'s' if limit != 1 else ''}"
         super().__init__(
-            f"You have sent {limit} message requests in the last 24 hours that are not "
-            f"answered yet. You can start a new conversation in about {hours} "
-            f"hour{'s' if hours != 1 else ''}; you can still write to people you already "
-            "talk to."
+            f"You have sent {requests} in the last 24 hours that nobody has answered yet. "
+            f"You can start a new conversation in about {hours} hour{'s' if hours != 1 else ''}; "
+            "you can still write to people you already talk to."
         )
         self.wait = wait

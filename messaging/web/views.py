@@ -317,6 +317,8 @@ def send(request, user_id):
             attachment_id=_attachment_id(request),
         )
     except MessagingError as error:
+        # A limit of the service (message requests) says when it ends, as the rate does.
+        wait = wait if wait is not None else getattr(error, "wait", None)
         status = HTTPStatus.TOO_MANY_REQUESTS if wait is not None else error.status
         if _wants_json(request):
             response = _json_error(error, status)

@@ -185,3 +185,18 @@ def test_block_works_on_a_request(user, receives_requests):
 
     with pytest.raises(BlockedError):
         send(user, receives_requests, "again")
+
+
+def test_the_refusal_says_when_to_try_again(user, settings):
+    settings.MESSAGE_REQUESTS_PER_DAY = 1
+    first, second = UserFactory.create_batch(2, message_requests=True)
+    send(user, first)
+
+    with pytest.raises(RequestLimitError) as refused:
+        send(user, second)
+
+    assert refused.value.message == (
+        "You have sent 1 message request in the last 24 hours that nobody has answered yet. "
+        "You can start a new conversation in about 24 hours; "
+        "you can still write to people you already talk to."
+    )

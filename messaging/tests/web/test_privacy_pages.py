@@ -131,3 +131,23 @@ def test_hidden_presence_shows_no_last_seen(user, other_user):
 
     assert "Last seen" not in body
     assert 'class="status status-offline"' in body
+
+
+def test_the_page_send_past_the_request_allowance_is_429_with_retry_after(user, settings):
+    from messaging.tests.factories import UserFactory
+
+    settings.MESSAGE_REQUESTS_PER_DAY = 1
+    first, second = UserFactory.create_batch(2, message_requests=True)
+    browser = browser_for(user)
+    json = {"HTTP_ACCEPT": "application/json"}
+    sent = browser.post(f"/messages/{first.pk}/send", {"message_text": "hi"}, **json)
+    assert sent.status_code == HTTPStatus.CREATED
+
+    refused = browser.post(f"/messages/{second.pk}/send", {"message_text": "hi"}, **json)
+
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert int(refused["Retry-After"]) > 0
+    assert "sent 1 message request in the last 24 hours" in refused.json()["message"]
+    page = browser.post(f"/messages/{second.pk}/send", {"message_text": "hi again"})
+    assert page.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "hi again" in page.content.decode()  # the draft is kept
