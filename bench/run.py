@@ -5,15 +5,17 @@ every endpoint for the hot member in rounds with the bare view, as ratios to it 
 /api/auth/me (JWT + one query), search for common and rare words; run a bounded mixed
 load from a second process; with --peer, measure django-postman's equivalents in rounds
 with ours (bench/peer.py); and finally print how each endpoint's latency changed between
-the smallest and the largest size.
+the smallest and the largest size. The data has groups too (--groups, the hot member in
+--hot-groups of them): a send to a 50-member group, its history and the group object
+are measured beside the one-to-one endpoints, and the inbox lists groups.
 
     .venv/bin/python bench/run.py                          # SQLite, 10k and 1M messages
     DATABASE_URL=mysql://root@127.0.0.1:3306/bench_perf .venv/bin/python bench/run.py
     .venv/bin/python bench/run.py --peer                   # and django-postman beside it
 
 Options (also as environment variables in the Makefile): --sizes 10000,1000000
---users 10000 --hot 1200 --requests 200 --load-seconds 30 --connections 8 --peer
---peer-requests 50. Results also go to bench/data/results-<database>.json.
+--users 10000 --hot 1200 --groups 2000 --hot-groups 100 --requests 200 --load-seconds 30
+--connections 8 --peer --peer-requests 50. Results also go to bench/data/results-<database>.json.
 Each size has its own database: bench/data/sqlite-<size>.sqlite3, or <name>_<size> on
 MySQL/MariaDB. Seeding a database that is already seeded is skipped, so a second run
 measures at once. Figures are printed, never asserted.
@@ -37,6 +39,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 # bench/ is on sys.path when a script here runs.
 import peer
+from groups import group_calls, largest_group
 from serving import ServerProcess, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,6 +123,10 @@ def prepare(url: str, size: int, args) -> float:
             str(size),
             "--hot-conversations",
             str(args.hot),
+            "--groups",
+            str(args.groups),
+            "--hot-groups",
+            str(args.hot_groups),
             "--seed",
             "1",
         ],
@@ -243,7 +250,13 @@ def prepare_reads(hot: Client, writer: Client, args) -> dict:
             {"recipient_id": hot_id, "message_text": f"please read this note {n}"},
         )
         unread_ids.append(payload["data"]["id"])
-    return {"busiest": busiest, "partner": partner, "anchor": anchor, "unread": iter(unread_ids)}
+    return {
+        "busiest": busiest,
+        "partner": partner,
+        "anchor": anchor,
+        "unread": iter(unread_ids),
+        "group": largest_group(hot.call),
+    }
 
 
 def our_calls(ids: dict, queries: list[str]) -> dict:
@@ -267,6 +280,7 @@ def our_calls(ids: dict, queries: list[str]) -> dict:
         "mark-as-read": lambda: ("PUT", f"/api/messages/mark-as-read/{next(ids['unread'])}", None),
         "unread-count": lambda: ("GET", "/api/messages/unread-count", None),
         "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
+        **group_calls(ids["group"], sequence),
     }
     for query in queries:
         calls[f"search {query}"] = _get("/api/messages/search?limit=20&q=" + quote(query))
@@ -455,6 +469,10 @@ def main() -> None:
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10000,1000000"))
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", 10_000)))
     parser.add_argument("--hot", type=int, default=int(os.environ.get("BENCH_HOT", 1_200)))
+    parser.add_argument("--groups", type=int, default=int(os.environ.get("BENCH_GROUPS", 2_000)))
+    parser.add_argument(
+        "--hot-groups", type=int, default=int(os.environ.get("BENCH_HOT_GROUPS", 100))
+    )
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 200)))
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument(

@@ -25,9 +25,9 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def message_payload(message: Message, *, with_kind: bool = False) -> dict:
-    """The message object. `kind` is given on the paths by conversation id and for
-    every group message; the original paths keep their exact shape for direct ones."""
+def message_payload(message: Message) -> dict:
+    """The message object, on every path and event: version 1's fields, and `kind`
+    (text or system) added by version 2."""
     hidden = message.is_hidden
     payload = {
         "id": message.pk,
@@ -42,9 +42,8 @@ def message_payload(message: Message, *, with_kind: bool = False) -> dict:
         "read_at": iso(message.read_at),
         "client_message_id": message.client_message_id,
         "hidden": hidden,
+        "kind": message.kind,
     }
-    if with_kind or message.recipient_id is None:
-        payload["kind"] = message.kind
     return payload
 
 

@@ -5,9 +5,9 @@ once per participant, suffixed with that member's id, so a search reads only the
 postings of the searching member's own messages with those words, never other
 members' nor the member's messages without them:
 
-- SQLite (migration 0008): a contentless FTS5 table over `<word>_<32 hex of the
+- SQLite (migrations 0008, 0014): a contentless FTS5 table over `<word>_<32 hex of the
   member id>` terms, the sender's terms first and then the recipient's, so a phrase's
-  words stay adjacent. Triggers write it through messaging_member_terms(), a Python
+  words stay adjacent. Triggers write it through messaging_search_terms(), a Python
   function registered on every SQLite connection. Accents and case are folded by the
   unicode61 tokenizer ("cafe" finds "café").
 - MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a stored generated column with
@@ -16,6 +16,13 @@ members' nor the member's messages without them:
   every search decode their whole history; the README's Performance section has figures).
   The suffix makes every word longer than innodb_ft_min_token_size and never a
   stopword, so short words and stopwords are searchable on both backends.
+- A group message (it has no recipient) is indexed once, for its conversation, as
+  `<word>_c<conversation id>` (migration 0014): a group's members change, its messages
+  do not. A search asks for the member's own terms and for the terms of every group
+  they are or were in, and each group match is checked against the member's window
+  (from the message that added them to the one recording their leaving, after their
+  delete-for-me marker), so a group's messages from before they joined or after they
+  left never match. Direct messages keep their per-member terms.
 - A hidden message has no terms, so it can never match.
 - A query with no word at all (punctuation or emoji only) searches the member's newest
   FALLBACK_WINDOW visible messages for the text as typed, case-blind.
@@ -28,17 +35,27 @@ only \\w+ words are kept, each one quoted.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, F, FilteredRelation, Lookup, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Lookup,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 
 from alumunity.users.models import User
 
-from .models import Message, Participant
+from .models import Conversation, Message, Participant
 
 FALLBACK_WINDOW = 2000
 _MESSAGES = Message._meta.db_table
@@ -62,18 +79,45 @@ def member_terms(
     return " ".join(f"{word}_{member}" for member in members for word in words)
 
 
+def search_terms(
+    text: str | None,
+    sender_hex: str,
+    recipient_hex: str | None,
+    conversation_id: int,
+    is_hidden: object,
+) -> str:
+    """What the SQLite index holds for one message since migration 0014 (its triggers
+    call this as messaging_search_terms): a direct message's member terms as above; a
+    group message's words once, each suffixed with its conversation (`_c<id>`)."""
+    if recipient_hex:
+        return member_terms(text, sender_hex, recipient_hex, is_hidden)
+    if is_hidden or not text:
+        return ""
+    return " ".join(f"{word}_{group_suffix(conversation_id)}" for word in _WORD.findall(text))
+
+
+def group_suffix(conversation_id: int) -> str:
+    """What a group message's words are suffixed with (both backends, migration 0014)."""
+    return f"c{conversation_id}"
+
+
 def register_sqlite_functions(
     sender: object, connection: BaseDatabaseWrapper, **kwargs: object
 ) -> None:
     if connection.vendor == "sqlite":
+        # The triggers of migrations 0008-0013 call the first; 0014's the second.
         connection.connection.create_function(
             "messaging_member_terms", 4, member_terms, deterministic=True
+        )
+        connection.connection.create_function(
+            "messaging_search_terms", 5, search_terms, deterministic=True
         )
 
 
 def visible_to(user: User) -> QuerySet[Message]:
-    """The member's messages after their own delete-for-me marker, hidden ones excluded
-    (a hidden message's text must never reach a member again)."""
+    """The member's messages inside their window (a group's from the message that added
+    them until they left) and after their own delete-for-me marker, hidden ones
+    excluded (a hidden message's text must never reach a member again)."""
     return Message.objects.filter(
         conversation__participants__user=user,
         pk__gt=F("conversation__participants__cleared_through_id"),
@@ -87,30 +131,57 @@ def _is_phrase(query: str) -> bool:
     return len(query) > 2 and query.startswith('"') and query.endswith('"')
 
 
-def match_expression(vendor: str, user: User, query: str) -> str | None:
-    """The MATCH / AGAINST expression for this backend (the member's own terms for the
-    words, each quoted), or None when the index cannot answer the query."""
+def match_expression(
+    vendor: str,
+    user: User,
+    query: str,
+    group_ids: Sequence[int] = (),
+    *,
+    own_terms: bool = True,
+) -> str | None:
+    """The MATCH / AGAINST expression for this backend, or None when the index cannot
+    answer the query: the query's words (each quoted) all in the member's own terms
+    (unless own_terms is False) or all in the terms of one of the groups `group_ids`."""
     words = _WORD.findall(query)
     if not words:
         return None
+    groups = [group_suffix(group_id) for group_id in group_ids]
     if vendor == "sqlite":
-        # Every word of the member's own messages is indexed as <word>_<member id>
-        # (migration 0008), a message's words in order, so a phrase is an FTS5 phrase.
-        terms = [f"{word}_{user.pk.hex}" for word in words]
+        # Every word of the member's direct messages is indexed as <word>_<member id>
+        # (migration 0008) and of a group's as <word>_c<group> (0014), a message's words
+        # in order, so a phrase is an FTS5 phrase.
+        scopes = [user.pk.hex] * own_terms + groups
         if _is_phrase(query):
-            return '"{}"'.format(" ".join(terms))
-        return " AND ".join(f'"{term}"' for term in terms)
+            alternatives = ['"{}"'.format(" ".join(f"{w}_{s}" for w in words)) for s in scopes]
+        else:
+            alternatives = [" AND ".join(f'"{w}_{s}"' for w in words) for s in scopes]
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return " OR ".join(f"({alternative})" for alternative in alternatives)
     if vendor == "mysql":
-        # Every word of the member's own messages is indexed as <word>_<member>
-        # (migration 0007); a phrase is checked on the text as well (see below).
-        suffix = user.pk.hex[:MEMBER_SUFFIX_LENGTH]
-        return " ".join(f'+"{word}_{suffix}"' for word in words)
+        # Every word of the member's direct messages is indexed as <word>_<member>
+        # (migration 0007), of a group's as <word>_c<group> (0014); a message has one
+        # kind of suffix, so "each word in one of the scopes" keeps a match inside one.
+        # A phrase is checked on the text as well (see below).
+        scopes = [user.pk.hex[:MEMBER_SUFFIX_LENGTH]] * own_terms + groups
+        if len(scopes) == 1:
+            return " ".join(f'+"{word}_{scopes[0]}"' for word in words)
+        return " ".join(
+            "+({})".format(" ".join(f'"{word}_{scope}"' for scope in scopes)) for word in words
+        )
     return None
 
 
-def full_text_condition(vendor: str, user: User, query: str) -> RawSQL | None:
+def full_text_condition(
+    vendor: str,
+    user: User,
+    query: str,
+    group_ids: Sequence[int] = (),
+    *,
+    own_terms: bool = True,
+) -> RawSQL | None:
     """The WHERE condition on messaging_message for this backend, or None."""
-    expression = match_expression(vendor, user, query)
+    expression = match_expression(vendor, user, query, group_ids, own_terms=own_terms)
     if expression is None:
         return None
     if vendor == "sqlite":
@@ -150,7 +221,8 @@ class _Where(Lookup):
 
 def search(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """Visible messages matching `query`, newest first, and how many match in all.
-    At most three queries whichever path is taken."""
+    Three queries on MySQL/MariaDB for a member in no group (four in a group), four on
+    SQLite, three for the fallback."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
@@ -158,23 +230,59 @@ def search(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
         return _search_recent(user=user, query=query, limit=limit)
-    condition = full_text_condition(vendor, user, query)
-    if condition is None:
+    if full_text_condition(vendor, user, query) is None:
         return _search_recent(user=user, query=query, limit=limit)
-    if vendor == "sqlite" and not _has_cleared_history(user):
-        # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
-        # and the member has no delete-for-me marker, so every match is visible: the
-        # index alone answers.
-        expression = match_expression(vendor, user, query)
-        assert expression is not None  # full_text_condition found one
-        ordered_ids = _fts5_ids_newest_first(connection, expression)
+    if vendor == "sqlite":
+        ordered_ids = _sqlite_ids(connection, user, query)
     else:
-        # Each match is checked against its conversation (markers, and membership: on
-        # MySQL/MariaDB the suffix is 48 bits of the id); the <word>_<member> terms
-        # already narrowed the matches to the member's own messages.
-        matches = visible_to(user).filter(_Where(condition))
-        ordered_ids = list(matches.order_by("-id").values_list("id", flat=True))
+        ordered_ids = _mysql_ids(user, query)
     return _first_page(ordered_ids, limit)
+
+
+def _sqlite_ids(connection: BaseDatabaseWrapper, user: User, query: str) -> list[int]:
+    group_ids, whole_history = _sqlite_scopes(user)
+    if whole_history:
+        # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
+        # and the member is in no group and has no delete-for-me marker, so every match
+        # is visible: the index alone answers.
+        expression = match_expression("sqlite", user, query)
+        assert expression is not None  # search() found one
+        return _fts5_ids_newest_first(connection, expression)
+    # Each match is checked against the member's row in its conversation (their window
+    # and marker); the terms already narrowed the matches to the member's own messages.
+    condition = full_text_condition("sqlite", user, query, group_ids)
+    assert condition is not None
+    return _visible_ids(user, condition)
+
+
+def _mysql_ids(user: User, query: str) -> list[int]:
+    """The member's direct matches and the groups they are or were in, in one query
+    (UNION ALL), then, for a member of any group, the matches in those groups. Each
+    match is checked against the member's row in its conversation: their window and
+    marker, and membership (the suffix is 48 bits of the member's id)."""
+    direct = full_text_condition("mysql", user, query)
+    assert direct is not None  # search() found a word
+    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0))
+    groups = Participant.objects.filter(
+        user=user, conversation__kind=Conversation.Kind.GROUP
+    ).values_list("conversation_id", _flag(1))
+    rows = list(direct_ids.order_by().union(groups.order_by(), all=True))
+    ids = [pk for pk, is_group in rows if not is_group]
+    group_ids = [pk for pk, is_group in rows if is_group]
+    if group_ids:
+        in_groups = full_text_condition("mysql", user, query, group_ids, own_terms=False)
+        assert in_groups is not None
+        ids += _visible_ids(user, in_groups)
+    return sorted(ids, reverse=True)
+
+
+def _flag(value: int) -> Value:
+    return Value(value, output_field=IntegerField())
+
+
+def _visible_ids(user: User, condition: RawSQL) -> list[int]:
+    matches = visible_to(user).filter(_Where(condition))
+    return list(matches.order_by("-id").values_list("id", flat=True))
 
 
 def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]:
@@ -190,12 +298,20 @@ def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]
     return results, len(ordered_ids)
 
 
-def _has_cleared_history(user: User) -> bool:
-    """Whether any of the member's conversations hides part of its history from them."""
-    return Participant.objects.filter(
-        Q(cleared_through_id__gt=0) | Q(first_message_id__gt=0) | Q(left_at__isnull=False),
-        user=user,
-    ).exists()
+def _sqlite_scopes(user: User) -> tuple[list[int], bool]:
+    """The groups the member is or was in, and whether they see the whole history of
+    each of their conversations (no group, no delete-for-me marker): one query."""
+    rows = list(
+        Participant.objects.filter(
+            Q(conversation__kind=Conversation.Kind.GROUP)
+            | Q(cleared_through_id__gt=0)
+            | Q(first_message_id__gt=0)
+            | Q(left_at__isnull=False),
+            user=user,
+        ).values_list("conversation_id", "conversation__kind")
+    )
+    group_ids = [pk for pk, kind in rows if kind == Conversation.Kind.GROUP]
+    return group_ids, not rows
 
 
 def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> list[int]:
@@ -213,8 +329,9 @@ def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> 
 
 
 def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
-    """The bounded fallback: the member's newest FALLBACK_WINDOW visible messages,
-    read through the sender and recipient indexes, filtered here case-blind."""
+    """The bounded fallback: the member's newest FALLBACK_WINDOW visible messages, read
+    through the sender index and the recipient index (and the conversation index for
+    their groups' messages), filtered here case-blind."""
     needle = query.casefold()
     if not needle:
         return [], 0
@@ -226,14 +343,25 @@ def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message]
             )
         )
         .order_by("-id")
-        .values_list("pk", "message_text", "_me__cleared_through_id")
+        .values_list(
+            "pk",
+            "message_text",
+            "_me__cleared_through_id",
+            "_me__first_message_id",
+            "_me__last_message_id",
+        )
     )
+    groups = Participant.objects.filter(
+        user=user, conversation__kind=Conversation.Kind.GROUP
+    ).values("conversation_id")
     rows = list(own.filter(sender=user)[:FALLBACK_WINDOW])
-    rows += own.filter(recipient=user)[:FALLBACK_WINDOW]
+    rows += own.filter(Q(recipient=user) | Q(recipient=None, conversation__in=groups))[
+        :FALLBACK_WINDOW
+    ]
     rows.sort(key=lambda row: row[0], reverse=True)
     found = [
         pk
-        for pk, text, cleared in rows[:FALLBACK_WINDOW]
-        if pk > (cleared or 0) and needle in text.casefold()
+        for pk, text, cleared, first, last in rows[:FALLBACK_WINDOW]
+        if (cleared or 0) < pk and (first or 0) <= pk <= (last or 0) and needle in text.casefold()
     ]
     return _first_page(found, limit)

@@ -21,7 +21,7 @@ def drop_column(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0013_attachments"),
+        ("messaging", "0014_group_search_terms"),
         ("users", "0003_privacy_settings"),
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import NamedTuple, NotRequired, TypedDict
+from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -20,8 +20,9 @@ from .privacy import activity_withheld_sql
 
 class ConversationSummary(TypedDict):
     """One row of the inbox, as data: payloads.conversation_summary_payload words it.
-    A direct row keeps the original fields exactly; a group row adds its kind, title,
-    member count and last sender's name, with every other_user_* field and photo null."""
+    Every row has the original fields and version 2's kind, title (null for a direct
+    one), member count and last sender's name; a group's other_user_* fields and photo
+    are null."""
 
     conversation_id: int
     other_user_id: uuid.UUID | None
@@ -33,10 +34,10 @@ class ConversationSummary(TypedDict):
     last_message_from_me: bool
     other_user_status: str | None
     is_request: bool
-    kind: NotRequired[str]
-    title: NotRequired[str]
-    member_count: NotRequired[int]
-    last_message_sender_name: NotRequired[str | None]
+    kind: str
+    title: str | None
+    member_count: int
+    last_message_sender_name: str | None
 
 
 class _InboxRow(NamedTuple):
@@ -151,10 +152,13 @@ def list_conversations(
     }
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
-    return [_summary(row, last_seen, live, now) for row in rows], ids_and_total[0][1]
+    summaries = [_summary(row, user, last_seen, live, now) for row in rows]
+    return summaries, ids_and_total[0][1]
 
 
-def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> ConversationSummary:
+def _summary(
+    row: _InboxRow, user: User, last_seen: dict, live: dict, now: datetime
+) -> ConversationSummary:
     summary = ConversationSummary(
         conversation_id=row.conversation_id,
         other_user_id=None,
@@ -166,13 +170,16 @@ def _summary(row: _InboxRow, last_seen: dict, live: dict, now: datetime) -> Conv
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,
         is_request=bool(row.is_request),
+        kind=row.kind,
+        title=row.title,
+        member_count=row.member_count or 0,
+        last_message_sender_name=row.sender_name,
     )
     if row.kind == Conversation.Kind.GROUP or row.other_id is None:
-        summary["kind"] = row.kind
-        summary["title"] = row.title
-        summary["member_count"] = row.member_count or 0
-        summary["last_message_sender_name"] = row.sender_name
         return summary
+    summary["title"] = None
+    summary["member_count"] = 2
+    summary["last_message_sender_name"] = user.name if row.last_message_from_me else row.other_name
     other_id = _uuid(row.other_id)
     summary["other_user_id"] = other_id
     summary["other_user_name"] = row.other_name

@@ -13,6 +13,7 @@
 
 import { rememberZone } from "./pages/core.js";
 import { initConversation } from "./pages/conversation.js";
+import { initGroup } from "./pages/group.js";
 import { initConversations } from "./pages/list.js";
 import { initMenus } from "./pages/menus.js";
 import { localizeTimes } from "./pages/times.js";
@@ -28,6 +29,8 @@ function start() {
   if (page === "conversations") initConversations();
   const chat = document.getElementById("chat");
   if (page === "conversation" && chat) initConversation(chat);
+  const group = document.getElementById("group");
+  if (page === "group" && group) initGroup(group);
 }
 
 // A module runs after the document is parsed.

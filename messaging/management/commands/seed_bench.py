@@ -1,6 +1,7 @@
 """A large, realistic, deterministic data set for the benchmark.
 
     python manage.py seed_bench --users 10000 --messages 1000000 --hot-conversations 1200
+        [--groups 2000 --hot-groups 100]
 
 `bench-hot@example.org` has K conversations (one of them much busier than the rest);
 the other members are `bench-<i>@example.org`; everyone's password is `bench-password`.
@@ -8,6 +9,8 @@ Texts are sentences drawn from a word list (with some accents and emoji), so ful
 search meets a realistic vocabulary. Every counter on a participant (message_count,
 unread, last_message, last_message_at) is computed from the very messages
 inserted, and read_at agrees with them. The same --seed gives the same data.
+With --groups, groups of 3-50 members (their own messages, on top of --messages) come
+too; the hot member created --hot-groups of them (see _bench_groups.py).
 
 Speed: everything is generated in memory first, then written with executemany in
 batches (SQLite: one transaction with foreign-key checks off for this connection;
@@ -33,6 +36,8 @@ from tqdm import tqdm
 from alumunity.users.models import NamePrefix
 from alumunity.users.names import name_prefixes
 from messaging.models import Conversation, Message, Participant
+
+from ._bench_groups import GroupPlan, group_span, group_statements
 
 User = get_user_model()
 
@@ -112,6 +117,14 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=10_000)
         parser.add_argument("--messages", type=int, default=1_000_000)
         parser.add_argument("--hot-conversations", type=int, default=1_200)
+        parser.add_argument("--groups", type=int, default=0)
+        parser.add_argument("--hot-groups", type=int, default=100)
+        parser.add_argument(
+            "--group-messages",
+            type=int,
+            default=None,
+            help="messages in the groups (default: 3 per group or 5%% of --messages)",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 
@@ -135,14 +148,45 @@ class Command(BaseCommand):
                 "Use a fresh database."
             )
         self.progress = not options["no_progress"]
-        plan = Plan(users=users, messages=messages, hot=hot, seed=options["seed"])
+        groups = self._group_plan(options, users=users, messages=messages)
+        plan = Plan(
+            users=users,
+            messages=messages,
+            hot=hot,
+            seed=options["seed"],
+            group_days=group_span(options["groups"]),
+        )
+        plan.groups = groups
         self.write(plan)
+        in_groups = (
+            f" and {groups.groups:,} groups ({groups.message_count:,} messages)" if groups else ""
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {users:,} members, {len(plan.conversations):,} conversations and "
-                f"{messages:,} messages. Log in as {HOT_EMAIL} / {BENCH_PASSWORD} "
-                f"({hot:,} conversations)."
+                f"Seeded {users:,} members, {len(plan.conversations):,} conversations"
+                f"{in_groups} and {messages:,} messages. "
+                f"Log in as {HOT_EMAIL} / {BENCH_PASSWORD} ({hot:,} conversations)."
             )
+        )
+
+    @staticmethod
+    def _group_plan(options: dict, *, users: int, messages: int) -> GroupPlan | None:
+        groups, hot_groups = options["groups"], options["hot_groups"]
+        if not groups:
+            return None
+        if groups < 0 or not 0 <= hot_groups <= groups:
+            raise CommandError("Need --groups >= 0 and 0 <= --hot-groups <= --groups.")
+        in_groups = options["group_messages"]
+        if in_groups is None:
+            in_groups = max(3 * groups, messages // 20)
+        if in_groups < groups:
+            raise CommandError("--group-messages must be at least --groups (one each).")
+        return GroupPlan(
+            groups=groups,
+            hot_groups=hot_groups,
+            messages=in_groups,
+            users=users,
+            seed=options["seed"],
         )
 
     # --- writing -----------------------------------------------------------------------
@@ -174,6 +218,19 @@ class Command(BaseCommand):
         conversation_rows = plan.conversation_rows(first_message_id, first_conversation_id, db_uuid)
         participant_rows = plan.participant_rows(first_conversation_id, db_uuid)
         user_rows = plan.user_rows(db_uuid, make_password(BENCH_PASSWORD))
+        groups = (
+            group_statements(
+                plan.groups,
+                first_message_id=first_message_id + len(plan.owner),
+                first_conversation_id=first_conversation_id + len(plan.conversations),
+                db_uuid=db_uuid,
+                names=[row[4] for row in user_rows],
+                end=plan.end,
+                sentence=sentence,
+            )
+            if plan.groups
+            else []
+        )
         # Member search reads names through this index (User.save() writes it for
         # members saved one at a time).
         prefix_rows = [
@@ -189,6 +246,7 @@ class Command(BaseCommand):
                 "VALUES (%s, %s, %s, %s, 'direct', '', NULL)",
                 conversation_rows,
             ),
+            *groups[:1],
             (
                 f"INSERT INTO {Message._meta.db_table} (id, conversation_id, sender_id, "
                 "recipient_id, message_text, attachment_url, attachment_type, sent_at, "
@@ -196,6 +254,7 @@ class Command(BaseCommand):
                 "VALUES (%s, %s, %s, %s, %s, '', '', %s, %s, NULL, %s, 'text')",
                 message_rows,
             ),
+            *groups[1:2],
             (
                 f"INSERT INTO {Participant._meta.db_table} (conversation_id, user_id, role, "
                 "unread_count, last_read_id, cleared_through_id, cleared_count, muted, "
@@ -204,6 +263,7 @@ class Command(BaseCommand):
                 "%s, %s, %s)",
                 participant_rows,
             ),
+            *groups[2:],
             (
                 f"INSERT INTO {NamePrefix._meta.db_table} (user_id, prefix, name) "
                 "VALUES (%s, %s, %s)",
@@ -272,8 +332,9 @@ class Command(BaseCommand):
 class Plan:
     """The whole data set, decided in memory from one random generator."""
 
-    def __init__(self, *, users: int, messages: int, hot: int, seed: int):
+    def __init__(self, *, users: int, messages: int, hot: int, seed: int, group_days: timedelta):
         rng = random.Random(seed)
+        self.groups: GroupPlan | None = None
         self.rng = rng
         self.users = users
         self.user_ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(users)]
@@ -311,10 +372,12 @@ class Plan:
             self.sizes[index] += 1
         self.end = datetime(2026, 11, 1, tzinfo=UTC).replace(tzinfo=None)
         self.start = self.end - timedelta(days=365)
+        # The groups' messages, if any, take the end of the year.
+        self.direct_end = self.end - group_days
 
     def message_rows(self, first_id: int, first_conversation_id: int, db_uuid: list) -> list:
         rng = self.rng
-        step = (self.end - self.start) / max(1, len(self.owner))
+        step = (self.direct_end - self.start) / max(1, len(self.owner))
         seen = [0] * len(self.conversations)
         self.last: list[tuple[int, datetime] | None] = [None] * len(self.conversations)
         self.unread = [[0, 0] for _ in self.conversations]

@@ -13,16 +13,17 @@ from messaging.models import Message, Participant
 
 DEMO_PASSWORD = "alumunity-demo"
 
-# Ada's list stays the one-to-one tour the README's pictures show; log in as Grace,
-# Alan or Katherine to see groups.
+# Ada, the first login, is in the first group, so her list shows a group beside her
+# one-to-one conversations.
 GROUPS = [
     (
         "grace@example.org",
-        ["alan@example.org", "katherine@example.org", "linus@example.org"],
+        ["ada@example.org", "alan@example.org", "katherine@example.org", "linus@example.org"],
         "Reunion 2027",
         [
             ("grace@example.org", "Shall we meet in June? The old hall is free on the 14th."),
             ("alan@example.org", "Count me in. I can bring the slides from 1952."),
+            ("ada@example.org", "I will bring the Analytical Engine notes."),
             ("katherine@example.org", "June works. Who books the dinner?"),
         ],
     ),

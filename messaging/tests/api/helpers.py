@@ -31,6 +31,8 @@ def expected_message(message, **overrides) -> dict:
         "read_at": utc(message.read_at),
         "client_message_id": message.client_message_id,
         "hidden": hidden,
+        # Version 2 adds the message's kind (SPEC §9.1); every version-1 field stays.
+        "kind": message.kind,
     }
     payload.update(overrides)
     return payload

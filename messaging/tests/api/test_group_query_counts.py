@@ -79,3 +79,16 @@ def test_every_member_counts_exactly(busy_group):
     for member in others[:3]:
         count = client_for(member).get("/api/messages/unread-count").json()["data"]
         assert count == {"unread_count": len(others) - 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search(api_client, busy_group, assert_database_query_count):
+    """Committed rows, so MariaDB's FULLTEXT index answers (see test_query_counts)."""
+    _group, others = busy_group
+    # SQLite: member, the member's groups and markers, the matching visible ids, the
+    # page. MariaDB: member, direct matches with the member's groups (UNION ALL), the
+    # matches in those groups, the page.
+    with assert_database_query_count(4):
+        response = api_client.get("/api/messages/search?q=hi+all&limit=100")
+    assert response.json()["total"] == len(others)
+    assert {item["conversation_kind"] for item in response.json()["data"]} == {"group"}

@@ -24,6 +24,11 @@ def _summary(conversation, *, viewer, other, last, unread, status="offline") -> 
         "last_message_from_me": last.sender_id == viewer.pk,
         "other_user_status": status,
         "is_request": False,
+        # Version 2 adds these to every row (SPEC §9.1); every version-1 field stays.
+        "kind": "direct",
+        "title": None,
+        "member_count": 2,
+        "last_message_sender_name": (viewer if last.sender_id == viewer.pk else other).name,
     }
 
 

@@ -42,6 +42,7 @@ def test_send_returns_201_and_the_whole_message(api_client, user, other_user):
             "read_at": None,
             "client_message_id": "c-1",
             "hidden": False,
+            "kind": "text",
         },
         "message": "Message sent.",
     }

@@ -36,6 +36,10 @@ def test_summary_has_every_field_of_the_contract(user, other_user):
             "last_message_from_me": False,
             "other_user_status": "offline",
             "is_request": False,
+            "kind": "direct",
+            "title": None,
+            "member_count": 2,
+            "last_message_sender_name": "Grace Hopper",
         }
     ]
 

@@ -41,3 +41,13 @@ def test_a_message_was_read_before_the_reply_to_it():
             .first()
         )
         assert reply is not None and message.read_at <= reply.sent_at
+
+
+def test_the_first_login_is_in_a_group():
+    call_command("seed_demo", stdout=StringIO())
+
+    ada = get_user_model().objects.get(email="ada@example.org")
+    summaries, _ = selectors.list_conversations(user=ada, limit=50, offset=0)
+    groups = [summary for summary in summaries if summary["kind"] == "group"]
+    assert [group["title"] for group in groups] == ["Reunion 2027"]
+    assert groups[0]["member_count"] == 5

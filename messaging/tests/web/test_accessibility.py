@@ -1,4 +1,4 @@
-"""axe-core in Chromium on the list, conversation and login pages, in light and dark
+"""axe-core in Chromium on the list, conversation, group and login pages, in light and dark
 mode: no violation of any rule it checks. axe.min.js comes from the axe-playwright-python
 package, so nothing is fetched at test time."""
 
@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from messaging.models import Conversation
 from messaging.tests.factories import send
 from messaging.tests.web.conftest import DESKTOP, PHONE
 
@@ -45,7 +46,8 @@ def test_list_and_conversation_pages_pass_axe(open_as, demo, scheme, viewport):
     ada, grace = demo
     view = open_as(ada, viewport=viewport, color_scheme=scheme)
     page = view.goto("/messages")
-    expect(page.locator(".conversation-row")).to_have_count(3)
+    # Her three one-to-one conversations and the demo group she is in.
+    expect(page.locator(".conversation-row")).to_have_count(4)
     assert axe_violations(page) == []
     page.get_by_role("link", name="New message").click()
     expect(page.get_by_label("To", exact=True)).to_be_visible()
@@ -65,6 +67,29 @@ def test_list_and_conversation_pages_pass_axe(open_as, demo, scheme, viewport):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_group_pages_pass_axe(open_as, demo, scheme, viewport):
+    ada, _grace = demo
+    group = Conversation.objects.get(title="Reunion 2027")
+    view = open_as(ada, viewport=viewport, color_scheme=scheme)
+    page = view.goto(f"/messages/c/{group.pk}")
+    expect(page.locator("#group-messages li").last).to_be_visible()
+    assert axe_violations(page) == []
+    # With people found to add, and someone typing.
+    page.fill("#add-q", "linus")
+    page.locator("#add-q").press("Enter")
+    expect(page.locator("#add-members")).to_be_visible()
+    page.evaluate(
+        "() => { const line = document.getElementById('group-typing');"
+        " line.textContent = 'Grace Hopper is typing…'; line.hidden = false; }"
+    )
+    assert axe_violations(page) == []
+    page = view.goto("/messages/new-group")
+    assert axe_violations(page) == []
+    assert view.console_errors == []
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
 def test_login_page_passes_axe(browser, live_server, scheme):
     context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
     try:
@@ -79,7 +104,9 @@ def test_login_page_passes_axe(browser, live_server, scheme):
 def test_every_page_has_a_description(open_as, demo, live_server):
     ada, grace = demo
     view = open_as(ada)
-    for path in ("/messages", f"/messages/{grace.pk}", "/messages/new", "/accounts/login/"):
+    group = Conversation.objects.get(title="Reunion 2027")
+    paths = ("/messages", f"/messages/{grace.pk}", "/messages/new", f"/messages/c/{group.pk}")
+    for path in (*paths, "/messages/new-group", "/accounts/login/"):
         page = view.goto(path)
         description = page.locator('meta[name="description"]')
         assert len(description.get_attribute("content")) > 20, path

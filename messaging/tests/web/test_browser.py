@@ -163,7 +163,8 @@ def test_screenshots_of_both_pages(open_as, tmp_path):
     for size, viewport, scheme in (("desktop", DESKTOP, "light"), ("phone", PHONE, "dark")):
         view = open_as(ada, viewport=viewport, color_scheme=scheme)
         page = view.goto("/messages")
-        expect(page.locator(".conversation-row")).to_have_count(3)
+        # Three direct conversations and the demo group Ada is in.
+        expect(page.locator(".conversation-row")).to_have_count(4)
         page.screenshot(path=target / f"conversations-{size}.png")
         page = view.goto(f"/messages/{grace.pk}")
         composer = page.get_by_label("Message to Grace Hopper")

@@ -59,3 +59,40 @@ def test_three_members_chat_and_the_one_who_leaves_stops_receiving(open_as, tmp_
     expect(ada_page.locator(".seen-by")).to_contain_text("Seen by 1")
     directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     ada_page.screenshot(path=str(directory / "group-desktop.png"), full_page=True)
+
+
+def test_the_group_page_follows_the_group_without_reloading(open_as):
+    """No reload anywhere: each page hears the others' messages, the read receipts
+    ("Seen by N"), a rename and a leaving (here by polling: this server has no socket;
+    messaging/tests/realtime/test_browser_group_socket.py drives the socket's events)."""
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    alan = UserFactory(name="Alan Turing")
+    group = services.create_group(creator=ada, member_ids=[grace.pk, alan.pk], title="Reunion 2027")
+    path = f"/messages/c/{group.pk}"
+    views = [open_as(member, viewport=DESKTOP) for member in (ada, grace, alan)]
+    ada_page, grace_page, alan_page = (view.goto(path) for view in views)
+
+    _say(ada_page, "Who is coming in June?")
+    for page in (grace_page, alan_page):
+        expect(page.locator("#group-messages")).to_contain_text("Who is coming in June?")
+    # Both others have the page open, so both have read it.
+    expect(ada_page.locator(".seen-by")).to_have_text("Seen by 2")
+    _say(grace_page, "Count me in!")
+    expect(ada_page.locator("#group-messages")).to_contain_text("Count me in!")
+    assert ada_page.locator("#group-text").input_value() == ""
+
+    services.rename_group(user=grace, conversation_id=group.pk, title="June reunion")
+    for page in (ada_page, grace_page, alan_page):
+        expect(page.locator("#group-title")).to_have_text("June reunion")
+
+    services.remove_member(user=alan, conversation_id=group.pk, member_id=alan.pk)
+    expect(alan_page.locator(".notice")).to_contain_text("You left this group")
+    expect(alan_page.locator("#group-composer")).to_have_count(0)
+    expect(ada_page.locator("#group-count")).to_have_text("2 members")
+    _say(ada_page, "Then it is the two of us.")
+    expect(grace_page.locator("#group-messages")).to_contain_text("the two of us")
+    # Long enough for several polls of Alan's page: nothing new reaches it.
+    alan_page.wait_for_timeout(3000)
+    expect(alan_page.locator("#group-messages")).not_to_contain_text("the two of us")
+    assert [view.console_errors for view in views] == [[], [], []]

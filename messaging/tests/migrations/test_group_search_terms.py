@@ -1,0 +1,82 @@
+"""Migration 0014 indexes the group messages written before it once per conversation,
+so every member finds them, and going back restores the index it replaced."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from messaging import selectors, services
+from messaging.tests.factories import UserFactory, send
+
+BEFORE = [("messaging", "0013_attachments")]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _migrate(targets=None):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets or executor.loader.graph.leaf_nodes())
+
+
+def _run_0014_alone(*, backwards: bool):
+    """Unapply or apply 0014 only: rows written meanwhile go through today's services,
+    so later migrations (columns those services write) stay in place."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    node = executor.loader.graph.nodes[("messaging", "0014_group_search_terms")]
+    executor.migrate(None, plan=[(node, backwards)])
+
+
+def _found(member, query) -> list[int]:
+    results, _total = selectors.search_messages(user=member, query=query, limit=50)
+    return [message.pk for message in results]
+
+
+def test_group_messages_written_before_0014_are_found_by_every_member():
+    _run_0014_alone(backwards=True)
+    try:
+        ada, grace, alan = (UserFactory(name=name) for name in ("Ada", "Grace", "Alan"))
+        group = services.create_group(
+            creator=ada, member_ids=[str(grace.pk), str(alan.pk)], title="Chapter"
+        )
+        grouped = services.send_to_conversation(
+            sender=grace, conversation_id=group.pk, text="orchard visit"
+        ).message
+        direct = send(alan, ada, "orchard photos")
+    finally:
+        _run_0014_alone(backwards=False)
+
+    assert _found(ada, "orchard") == [direct.pk, grouped.pk]
+    assert _found(alan, "orchard") == [direct.pk, grouped.pk]
+    assert _found(grace, "orchard") == [grouped.pk]
+    # The triggers written by 0014 keep indexing new group messages.
+    later = services.send_to_conversation(
+        sender=alan, conversation_id=group.pk, text="orchard again"
+    ).message
+    assert _found(grace, "orchard") == [later.pk, grouped.pk]
+
+
+def test_going_back_restores_the_per_member_index():
+    ada, grace, alan = (UserFactory(name=name) for name in ("Ada", "Grace", "Alan"))
+    group = services.create_group(
+        creator=ada, member_ids=[str(grace.pk), str(alan.pk)], title="Chapter"
+    )
+    grouped = services.send_to_conversation(
+        sender=grace, conversation_id=group.pk, text="meadow visit"
+    ).message
+    direct = send(alan, ada, "meadow photos")
+    _migrate(BEFORE)
+    try:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rowid FROM messaging_message_fts WHERE messaging_message_fts "
+                    "MATCH %s ORDER BY rowid",
+                    [f'"meadow_{grace.pk.hex}" OR "meadow_{ada.pk.hex}"'],
+                )
+                # Before 0014 a group message was indexed for its sender only.
+                assert cursor.fetchall() == [(grouped.pk,), (direct.pk,)]
+    finally:
+        _migrate()
+    assert _found(ada, "meadow") == [direct.pk, grouped.pk]
