@@ -62,6 +62,7 @@ from .presence import (
 from .privacy import (
     PrivacySettings,
     activity_withheld_sql,
+    group_activity_audience,
     hide_unshared_receipts,
     message_requests_on,
     privacy_settings,
@@ -88,6 +89,7 @@ __all__ = [
     "inbox_counts",
     "PrivacySettings",
     "activity_withheld_sql",
+    "group_activity_audience",
     "hide_unshared_receipts",
     "message_requests_on",
     "privacy_settings",

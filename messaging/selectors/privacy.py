@@ -82,6 +82,17 @@ def sees_activity(*, viewer_id: uuid.UUID, member_id: uuid.UUID) -> bool:
     return not User.objects.filter(pk=member_id).filter(withheld).exists()
 
 
+def group_activity_audience(
+    *, member_id: uuid.UUID, members: Iterable[tuple[uuid.UUID, bool]]
+) -> list[uuid.UUID]:
+    """Who in a group is told `member`'s typing, from (member, shows presence) rows read
+    now: nobody while the member hides their presence, never a member who hides theirs."""
+    rows = list(members)
+    if not any(user_id == member_id and shows for user_id, shows in rows):
+        return []
+    return [user_id for user_id, shows in rows if shows and user_id != member_id]
+
+
 def activity_withheld_sql(*, conversation: str, other: str) -> str:
     """The inbox's SQL words for "the other member's presence is withheld from the
     reader" (sees_activity's rule): either hides it, or a request from the reader waits

@@ -19,6 +19,7 @@ from ..selectors import (
     active_membership,
     activity_key,
     get_member,
+    group_activity_audience,
     is_blocked_between,
     member_presence,
     presence_audience,
@@ -57,15 +58,16 @@ def record_conversation_typing(*, user: User, conversation_id: object) -> None:
     if not conversation.is_group:
         record_typing(user=user, to_user_id=conversation.other_user_id(user.pk))
         return
-    members = active_members(conversation)
-    if not any(member.user_id == user.pk and member.user.show_presence for member in members):
-        return  # a member who hides their presence types unseen (read now, not from `user`)
-    others = [
-        member.user_id
-        for member in members
-        if member.user_id != user.pk and member.user.show_presence
-    ]
-    events.typing(user_id=user.pk, audience=others, conversation_id=conversation.pk, is_typing=True)
+    others = group_activity_audience(
+        member_id=user.pk,
+        members=[
+            (member.user_id, member.user.show_presence) for member in active_members(conversation)
+        ],
+    )
+    if others:
+        events.typing(
+            user_id=user.pk, audience=others, conversation_id=conversation.pk, is_typing=True
+        )
 
 
 def set_presence_mode(*, user: User, mode: str) -> Presence:

@@ -176,3 +176,19 @@ def test_a_waiting_request_withholds_the_recipients_presence_and_typing(user, ot
     assert status["other_user_status"] == "online"
     assert status["other_user_typing"] is True
     assert user.pk in selectors.presence_audience(user=other_user)
+
+
+def test_group_typing_leaves_out_who_hides_presence(user, other_user, third_user, monkeypatch):
+    from messaging import events
+
+    heard = []
+    monkeypatch.setattr(events, "typing", lambda **event: heard.append(event))
+    group = services.create_group(
+        creator=user, member_ids=[other_user.pk, third_user.pk], title="Class of 99"
+    )
+    _hide(third_user, show_presence=False)
+
+    services.record_conversation_typing(user=user, conversation_id=group.pk)
+    services.record_conversation_typing(user=third_user, conversation_id=group.pk)
+
+    assert [event["audience"] for event in heard] == [[other_user.pk]]
