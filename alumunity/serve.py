@@ -4,7 +4,9 @@
     python -m alumunity.serve PORT           # serve; say "Serving on ..." once it answers
 
 The check runs before migrating and seeding, so a taken port is said at once and not
-after a minute of setup; the address is printed only when the server answers it."""
+after a minute of setup; the address is printed only when the server answers it. Then
+the notifications worker starts beside the server (its emails print on the same output
+with the console backend) and stops with it."""
 
 from __future__ import annotations
 
@@ -16,12 +18,16 @@ import sys
 import time
 import urllib.request
 from collections.abc import Mapping
+from pathlib import Path
 
 HOST = "127.0.0.1"
 # How long the server may take to answer its first request before we give up waiting
 # (it keeps running; only the message is skipped).
 READY_SECONDS = 60
 POLL_SECONDS = 0.1
+# A worker in the middle of sending a batch gets this long to finish it.
+WORKER_STOP_SECONDS = 30
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def port_is_free(port: int) -> bool:
@@ -79,19 +85,43 @@ def uvicorn_command(port: int, environ: Mapping[str, str] = os.environ) -> list[
     ]
 
 
+def worker_command() -> list[str]:
+    """The notifications worker (missed-message emails, unsent-upload cleanup)."""
+    return [sys.executable, "manage.py", "notifications_worker"]
+
+
 def serve(port: int) -> int:
+    """uvicorn, and once it answers the notifications worker beside it; both stop
+    together (Ctrl+C reaches both, being one process group; SIGTERM is passed on)."""
     refuse_taken_port(port)
     server = subprocess.Popen(uvicorn_command(port))
+    worker: subprocess.Popen | None = None
+
+    def stop(*_) -> None:
+        server.terminate()
+        if worker is not None:
+            worker.terminate()
+
     # Ctrl+C reaches uvicorn too (same process group); here it only ends the wait.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    signal.signal(signal.SIGTERM, stop)
     deadline = time.monotonic() + READY_SECONDS
     while server.poll() is None and time.monotonic() < deadline:
         if answers(port):
             print(f"Serving on http://{HOST}:{port}/messages  (API docs: /api/docs/)", flush=True)
             break
         time.sleep(POLL_SECONDS)
-    return server.wait()
+    if server.poll() is None:
+        worker = subprocess.Popen(worker_command(), cwd=PROJECT_ROOT)
+    status = server.wait()
+    if worker is not None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    return status
 
 
 def main(argv: list[str]) -> int:

@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -229,6 +231,8 @@ MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=10)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 # Images over this many pixels are refused as decompression bombs (a small file that
 # decodes into gigabytes); 40 million covers any camera's photos.
+# How long after sending a member may still edit a message (deleting has no limit).
+EDIT_WINDOW_MINUTES = env.int("EDIT_WINDOW_MINUTES", default=60)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 # The paths that take a file: their body limit is MAX_UPLOAD_BYTES plus room for the
 # multipart framing; every other path keeps MAX_REQUEST_BODY_BYTES.
@@ -325,6 +329,26 @@ MESSAGING = {
     # Activity is written to the presence row at most this often per member.
     "ACTIVITY_WRITE_SECONDS": 30,
     "TYPING_SECONDS": 5,
+}
+
+# --- Notifications (SPEC 9.2) -----------------------------------------------------------
+# The site's public address, for absolute links in emails (no trailing slash).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{SERVED_PORT}").rstrip("/")
+# Mail server, e.g. smtp://user:pass@host:587?tls=1; the console backend by default.
+EMAIL_URL = env.str("EMAIL_URL", default="console://")
+globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AlumUnity <notifications@localhost>")
+NOTIFICATIONS = {
+    # How often the worker looks for due emails, and how many members one batch covers.
+    "POLL_SECONDS": env.float("NOTIFICATIONS_POLL_SECONDS", default=5.0),
+    "BATCH_SIZE": env.int("NOTIFICATIONS_BATCH_SIZE", default=200),
+    # A claim held longer than this (a worker killed mid-batch) is taken over.
+    "CLAIM_SECONDS": env.int("NOTIFICATIONS_CLAIM_SECONDS", default=600),
+    # Failed emails: retried after BACKOFF_SECONDS * 2^(tries-1), given up after MAX_TRIES.
+    "MAX_TRIES": env.int("NOTIFICATIONS_MAX_TRIES", default=6),
+    "BACKOFF_SECONDS": env.float("NOTIFICATIONS_BACKOFF_SECONDS", default=30.0),
+    # Unsent uploads are removed by the worker this often.
+    "CLEANUP_SECONDS": env.int("NOTIFICATIONS_CLEANUP_SECONDS", default=3600),
 }
 
 # --- HTTPS ----------------------------------------------------------------------------

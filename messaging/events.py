@@ -186,3 +186,38 @@ def conversation_deleted(*, conversation_id: int, user_id: uuid.UUID) -> None:
 
 def conversation_updated(*, user_id: uuid.UUID, conversation: dict) -> None:
     publish([user_id], {"type": "conversation.updated", "conversation": conversation})
+
+
+def message_edited(message: Message, *, audience: Iterable[uuid.UUID]) -> None:
+    """The edited message to each member who sees it, each with their own `me` on its
+    reactions (one small event per member)."""
+    for member in dict.fromkeys(audience):
+        payload = message_payload(message, viewer_id=member)
+        publish([member], {"type": "message.edited", "message": payload})
+
+
+def message_deleted(message: Message, *, audience: Iterable[uuid.UUID]) -> None:
+    publish(
+        audience,
+        {
+            "type": "message.deleted",
+            "conversation_id": message.conversation_id,
+            "message_id": message.pk,
+        },
+    )
+
+
+def reaction(
+    message: Message, *, emoji: str, user_id: uuid.UUID, added: bool, audience: Iterable[uuid.UUID]
+) -> None:
+    publish(
+        audience,
+        {
+            "type": "reaction",
+            "conversation_id": message.conversation_id,
+            "message_id": message.pk,
+            "emoji": emoji,
+            "user_id": str(user_id),
+            "op": "add" if added else "remove",
+        },
+    )

@@ -18,6 +18,10 @@ MAX_QUERY_LENGTH = 200
 MAX_TITLE_LENGTH = 100
 MAX_GROUP_MEMBERS = 50
 MIN_GROUP_MEMBERS = 3
+# One reaction emoji, in characters (a family or flag sequence takes several), and how
+# many different emoji one message may carry.
+MAX_EMOJI_LENGTH = 32
+MAX_REACTION_KINDS = 20
 
 
 def check_length(field: str, value: str, limit: int) -> None:

@@ -11,10 +11,12 @@ from .limits import (
     MAX_ATTACHMENT_TYPE_LENGTH,
     MAX_ATTACHMENT_URL_LENGTH,
     MAX_CLIENT_MESSAGE_ID_LENGTH,
+    MAX_EMOJI_LENGTH,
     MAX_TITLE_LENGTH,
 )
 
 REMOVED_TEXT = "Message removed by a moderator"
+DELETED_TEXT = "This message was deleted"
 
 
 class Conversation(models.Model):
@@ -169,6 +171,22 @@ class Participant(models.Model):
     # A message request waiting for this member: a direct conversation a stranger
     # started, kept out of their inbox and unread count until they accept or reply.
     is_request = models.BooleanField(default=False, db_default=False)
+    # Missed-message email (services/notifications.py; database defaults too, so the
+    # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
+    # this member something unread since their last email, in the send's own UPDATE;
+    # cleared once the worker has emailed (or dropped) what was pending.
+    email_pending_since = models.DateTimeField(null=True, blank=True)
+    # The request that set email_pending_since, for the worker's log lines.
+    email_request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
+    # Messages up to this id were emailed (or judged not worth an email) already.
+    emailed_through_message_id = models.BigIntegerField(default=0, db_default=0)
+    # A worker's claim: its token, valid until email_claimed_until; after a failed try,
+    # an empty token with email_claimed_until as the time of the next try.
+    email_claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    # The conversation's last message when claimed: the email covers up to it.
+    email_claim_through_id = models.BigIntegerField(default=0, db_default=0)
+    email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -177,6 +195,8 @@ class Participant(models.Model):
         indexes = [
             # The inbox and unread-count: a member's conversations by latest activity.
             models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
+            # The notification worker's due rows, oldest first (NULL for everyone else).
+            models.Index(fields=["email_pending_since"], name="participant_email_pending"),
         ]
 
     def __str__(self) -> str:
@@ -192,8 +212,10 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
-    """Immutable once sent; only `read_at` and the moderation flag ever change. A system
-    message records a change to a group ("Ada added Grace") and never counts as unread."""
+    """Sent once; afterwards only `read_at`, the moderation flag, the sender's edits and
+    delete for everyone (services/editing.py, the earlier text kept as MessageRevision
+    rows) and the reaction counter change. A system message records a change to a group
+    ("Ada added Grace") and never counts as unread."""
 
     class Kind(models.TextChoices):
         TEXT = "text", "Text"
@@ -235,6 +257,14 @@ class Message(models.Model):
         db_constraint=False,
     )
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    # Set when the sender last edited the text.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Delete for everyone: the text is emptied (so the search index drops it) and the
+    # original kept as a MessageRevision for staff.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # How many reactions the message has: a page whose messages all have none reads no
+    # reactions at all, so version-1 query budgets hold.
+    reaction_count = models.PositiveIntegerField(default=0)
     # Set by selectors.access_message: the participant row of the member acting on it.
     viewer: Participant
 
@@ -259,8 +289,61 @@ class Message(models.Model):
         return f"Message {self.pk}"
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def visible_text(self) -> str:
-        return REMOVED_TEXT if self.is_hidden else self.message_text
+        if self.is_hidden:
+            return REMOVED_TEXT
+        return DELETED_TEXT if self.is_deleted else self.message_text
+
+    @property
+    def shows_attachment(self) -> bool:
+        """Whether members see the message's attachment (never once hidden or deleted)."""
+        return not self.is_hidden and not self.is_deleted
+
+
+class MessageRevision(models.Model):
+    """A text a message no longer shows: an earlier version replaced by an edit, or the
+    text it had when its sender deleted it for everyone (`deleted`, staff only)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    message_text = models.TextField(blank=True)
+    # When this version was written (sent or edited) and when it stopped being current.
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["message", "id"], name="revision_history")]
+
+    def __str__(self) -> str:
+        return f"Revision {self.pk} of message {self.message_id}"
+
+
+class Reaction(models.Model):
+    """One member's emoji on one message. `emoji_key` is the emoji's code points in hex
+    (`1f44d`, `1f468-200d-1f469`): MariaDB's utf8mb4 collations weigh every emoji alike,
+    so the unique key and lookups use this ASCII form, never the emoji itself."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
+    )
+    emoji = models.CharField(max_length=MAX_EMOJI_LENGTH)
+    emoji_key = models.CharField(max_length=MAX_EMOJI_LENGTH * 7)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "emoji_key", "user"], name="reaction_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} by {self.user_id} on message {self.message_id}"
 
 
 class Attachment(models.Model):
@@ -292,6 +375,47 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class NotificationSettings(models.Model):
+    """A member's notification choices (SPEC 9.2); no row means the defaults."""
+
+    DEFAULT_DELAY_MINUTES = 5
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    email_missed_messages = models.BooleanField(default=True)
+    email_delay_minutes = models.PositiveSmallIntegerField(default=DEFAULT_DELAY_MINUTES)
+    email_include_text = models.BooleanField(default=True)
+    browser_notifications = models.BooleanField(default=True)
+    # Bumped by every unsubscribe: a token names the generation it was made for, so a
+    # used one cannot be replayed after the member turned email on again.
+    unsubscribe_generation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"
+
+
+class UndeliveredEmail(models.Model):
+    """A missed-message email given up after its last try: kept so nothing is lost
+    silently (staff see them in the admin)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    conversation_ids = models.JSONField(default=list)
+    attempts = models.PositiveSmallIntegerField()
+    error = models.TextField()
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Undelivered email to {self.user_id}"
 
 
 class Block(models.Model):
@@ -335,6 +459,9 @@ class Report(models.Model):
         related_name="reports_resolved",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The reported message and its neighbours as they were when reported (text, sender,
+    # time), so a later edit or delete for everyone erases nothing staff need.
+    evidence = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [

@@ -9,7 +9,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .models import Attachment, Conversation, Message, Participant
+from .models import Attachment, Conversation, Message, MessageRevision, Participant
+from .selectors.reactions import reaction_groups
 from .selectors.uploads import download_path, thumbnail_path
 
 if TYPE_CHECKING:
@@ -25,26 +26,50 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def message_payload(message: Message) -> dict:
-    """The message object, on every path and event: version 1's fields, and `kind`
-    (text or system) added by version 2."""
-    hidden = message.is_hidden
+def message_payload(message: Message, *, viewer_id: uuid.UUID | None = None) -> dict:
+    """The message object, on every path and event: version 1's fields, `kind` (text or
+    system) added by version 2, and version 2.1's `edited_at`, `deleted` and `reactions`
+    (`me`: whether `viewer_id` is among those who reacted). A hidden or deleted message
+    shows its placeholder text, no attachment and no reactions."""
+    shown = message.shows_attachment
     payload = {
         "id": message.pk,
         "conversation_id": message.conversation_id,
         "sender_id": str(message.sender_id),
         "recipient_id": str(message.recipient_id) if message.recipient_id else None,
         "message_text": message.visible_text,
-        "attachment_url": None if hidden else (message.attachment_url or None),
-        "attachment_type": None if hidden else (message.attachment_type or None),
+        "attachment_url": (message.attachment_url or None) if shown else None,
+        "attachment_type": (message.attachment_type or None) if shown else None,
         "sent_at": iso(message.sent_at),
         "read": message.read_at is not None,
         "read_at": iso(message.read_at),
         "client_message_id": message.client_message_id,
-        "hidden": hidden,
+        "hidden": message.is_hidden,
         "kind": message.kind,
+        "edited_at": iso(message.edited_at),
+        "deleted": message.is_deleted,
+        "reactions": reactions_payload(message, viewer_id=viewer_id),
     }
     return payload
+
+
+def reactions_payload(message: Message, *, viewer_id: uuid.UUID | None) -> list[dict]:
+    if message.is_hidden or message.is_deleted:
+        return []
+    return [
+        {"emoji": group.emoji, "count": len(group.user_ids), "me": viewer_id in group.user_ids}
+        for group in reaction_groups(message)
+    ]
+
+
+def revision_payload(revision: MessageRevision) -> dict:
+    """One earlier version of a message: its text, when it was written and when an edit
+    replaced it."""
+    return {
+        "message_text": revision.message_text,
+        "written_at": iso(revision.written_at),
+        "replaced_at": iso(revision.replaced_at),
+    }
 
 
 def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
@@ -52,7 +77,7 @@ def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
     its conversation instead (`conversation_kind`, `conversation_title`)."""
     if message.conversation.is_group:
         return {
-            **message_payload(message),
+            **message_payload(message, viewer_id=viewer_id),
             "other_user_id": None,
             "other_user_name": None,
             "conversation_kind": message.conversation.kind,
@@ -61,7 +86,7 @@ def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
     other = message.recipient if message.sender_id == viewer_id else message.sender
     assert other is not None  # a direct message always has its recipient
     return {
-        **message_payload(message),
+        **message_payload(message, viewer_id=viewer_id),
         "other_user_id": str(other.pk),
         "other_user_name": other.name,
     }

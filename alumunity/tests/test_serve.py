@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -59,3 +60,55 @@ def test_serving_on_is_printed_once_the_server_answers(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_the_notifications_worker_runs_beside_the_server_and_stops_with_it(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "alumunity.serve", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout.readline().startswith("Serving on")
+        deadline = time.monotonic() + 10
+        workers: list[int] = []
+        while not workers and time.monotonic() < deadline:
+            workers = [
+                pid for pid in _children(server.pid) if "notifications_worker" in _command_line(pid)
+            ]
+            time.sleep(0.1)
+        assert len(workers) == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=40)
+    assert "notifications_worker" not in _command_line(workers[0])

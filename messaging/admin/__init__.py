@@ -13,7 +13,7 @@ Split by page: base.py holds what they share; importing the package registers
 every page.
 """
 
-from . import log, members, messages, reports, tables
+from . import log, members, messages, notifications, reports, tables
 from .base import (
     LargeTablePaginator,
     ModerationAdmin,
@@ -33,6 +33,7 @@ __all__ = [
     "log",
     "members",
     "messages",
+    "notifications",
     "reports",
     "tables",
 ]

@@ -78,6 +78,69 @@ def excerpt(text: str, length: int = 80) -> str:
     return Truncator(text).chars(length)
 
 
+def evidence_table(evidence: list[dict]) -> str:
+    """A report's frozen copy of the message and its neighbours, as they were when it
+    was reported (services.moderation keeps it), whatever happened to them since."""
+    if not evidence:
+        return "—"
+
+    def row(entry: dict) -> tuple:
+        text = entry["message_text"] or entry["attachment_url"] or ""
+        marks = [
+            label
+            for label, on in (
+                ("this message", entry["reported"]),
+                ("hidden", entry["hidden"]),
+                ("edited", entry["edited_at"] is not None),
+                ("deleted by its sender", entry["deleted"]),
+            )
+            if on
+        ]
+        return (
+            entry["id"],
+            entry["sent_at"],
+            entry["sender_name"],
+            format_html("<mark><strong>{}</strong></mark>", text) if entry["reported"] else text,
+            ", ".join(marks),
+        )
+
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (row(entry) for entry in evidence),
+    )
+    return format_html(
+        '<table class="report-evidence"><thead><tr><th>id</th><th>sent (UTC)</th>'
+        "<th>from</th><th>text</th><th></th></tr></thead><tbody>{}</tbody></table>",
+        rows,
+    )
+
+
+def revisions_table(message: Message) -> str:
+    """Every text the message no longer shows: earlier versions, and the original of a
+    message its sender deleted for everyone."""
+    revisions = list(message.revisions.order_by("id"))
+    if not revisions:
+        return "—"
+    return format_html(
+        "<table><thead><tr><th>written (UTC)</th><th>replaced (UTC)</th><th>text</th>"
+        "<th></th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    revision.written_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    revision.replaced_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    revision.message_text,
+                    "deleted for everyone" if revision.deleted else "edited",
+                )
+                for revision in revisions
+            ),
+        ),
+    )
+
+
 def context_table(message: Message) -> str:
     """The message among its neighbours (original text: moderators must read it)."""
 
@@ -86,7 +149,12 @@ def context_table(message: Message) -> str:
         text = neighbour.message_text or neighbour.attachment_url
         marks = [
             label
-            for label, on in (("this message", this_one), ("hidden", neighbour.is_hidden))
+            for label, on in (
+                ("this message", this_one),
+                ("hidden", neighbour.is_hidden),
+                ("edited", neighbour.edited_at is not None),
+                ("deleted by its sender", neighbour.is_deleted),
+            )
             if on
         ]
         return (

@@ -17,6 +17,7 @@ from .base import (
     admin_link,
     context_table,
     excerpt,
+    revisions_table,
 )
 
 
@@ -54,6 +55,9 @@ class MessageAdmin(ModerationAdmin):
         "attachment_type",
         "uploaded_file",
         "client_message_id",
+        "edited_at",
+        "deleted_at",
+        "earlier_texts",
         "context",
     )
     actions = ("hide_messages", "unhide_messages")
@@ -86,6 +90,10 @@ class MessageAdmin(ModerationAdmin):
     @admin.display(description="text")
     def text_excerpt(self, message: Message) -> str:
         return excerpt(message.message_text or message.attachment_url)
+
+    @admin.display(description="earlier texts")
+    def earlier_texts(self, message: Message) -> str:
+        return revisions_table(message)
 
     @admin.display(description="uploaded file")
     def uploaded_file(self, message: Message) -> str:

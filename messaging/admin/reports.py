@@ -11,6 +11,7 @@ from .base import (
     ModerationAdmin,
     admin_link,
     context_table,
+    evidence_table,
     excerpt,
 )
 
@@ -73,6 +74,7 @@ class ReportAdmin(ModerationAdmin):
         "reported_member",
         "other_member",
         "conversation_link",
+        "evidence_copy",
         "context",
         "resolved_by",
         "resolved_at",
@@ -143,7 +145,11 @@ class ReportAdmin(ModerationAdmin):
     def reason_excerpt(self, report: Report) -> str:
         return excerpt(report.reason, 60)
 
-    @admin.display(description="the message in its conversation")
+    @admin.display(description="as reported (copy made with the report)")
+    def evidence_copy(self, report: Report) -> str:
+        return evidence_table(report.evidence)
+
+    @admin.display(description="the message in its conversation now")
     def context(self, report: Report) -> str:
         return context_table(report.message)
 

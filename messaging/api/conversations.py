@@ -85,7 +85,9 @@ class ConversationMessagesApi(MemberApiView):
             reader=request.user, conversation_id=conversation_id, **params
         )
         assert page.conversation is not None
-        messages = [message_payload(message) for message in page.messages]
+        messages = [
+            message_payload(message, viewer_id=request.user.pk) for message in page.messages
+        ]
         if page.conversation.is_group:
             positions = selectors.read_positions(page.conversation, viewer=request.user)
             for payload, message in zip(messages, page.messages, strict=True):
@@ -107,7 +109,7 @@ class ConversationMessagesApi(MemberApiView):
             client_message_id=data.get("client_message_id"),
             attachment_id=data.get("attachment_id"),
         )
-        payload = message_payload(result.message)
+        payload = message_payload(result.message, viewer_id=request.user.pk)
         if result.created:
             return ok(payload, "Message sent.", status_code=status.HTTP_201_CREATED)
         return ok(payload, "Message already sent.")

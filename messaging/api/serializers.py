@@ -90,6 +90,12 @@ class ConversationSendInput(BodyInput):
     attachment_id = JsonIntegerField(required=False, allow_null=True, min_value=1)
 
 
+class EditInput(BodyInput):
+    """The new text; its rules (§3.4) are the send's, checked by the service."""
+
+    message_text = StrictCharField(allow_blank=True, trim_whitespace=False)
+
+
 class AttachmentInput(BodyInput):
     file = serializers.FileField(allow_empty_file=True, use_url=False)
 
@@ -130,6 +136,18 @@ class RegisterOutput(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+class ReactionOutput(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    me = serializers.BooleanField()
+
+
+class RevisionOutput(serializers.Serializer):
+    message_text = serializers.CharField()
+    written_at = serializers.DateTimeField()
+    replaced_at = serializers.DateTimeField()
+
+
 class MessageOutput(serializers.Serializer):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
@@ -143,6 +161,9 @@ class MessageOutput(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
     client_message_id = serializers.CharField(allow_null=True)
     hidden = serializers.BooleanField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted = serializers.BooleanField()
+    reactions = ReactionOutput(many=True)
 
 
 class SearchResultOutput(MessageOutput):
@@ -257,3 +278,19 @@ class PrivacySettingsOutput(serializers.Serializer):
     show_read_receipts = serializers.BooleanField()
     show_presence = serializers.BooleanField()
     message_requests = serializers.BooleanField()
+
+
+class NotificationSettingsInput(BodyInput):
+    """A PUT may carry only the fields it changes."""
+
+    email_missed_messages = JsonBooleanField(required=False)
+    email_delay_minutes = JsonIntegerField(required=False, min_value=1, max_value=1440)
+    email_include_text = JsonBooleanField(required=False)
+    browser_notifications = JsonBooleanField(required=False)
+
+
+class NotificationSettingsOutput(serializers.Serializer):
+    email_missed_messages = serializers.BooleanField()
+    email_delay_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    email_include_text = serializers.BooleanField()
+    browser_notifications = serializers.BooleanField()

@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import attachments, conversations, privacy, views
+from . import attachments, conversations, editing, notifications, privacy, views
 
 urlpatterns = [
+    path(
+        "notifications/settings",
+        notifications.NotificationSettingsApi.as_view(),
+        name="api-notification-settings",
+    ),
     path("auth/register", views.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
     path("auth/token/refresh/", views.TokenRefreshApi.as_view(), name="api-token-refresh"),
@@ -37,6 +42,17 @@ urlpatterns = [
     path("messages/report", views.ReportApi.as_view(), name="api-report"),
     path("messages/typing/<str:user_id>", views.TypingApi.as_view(), name="api-typing"),
     path("messages/presence", views.PresenceApi.as_view(), name="api-presence"),
+    path("messages/<int:message_id>", editing.MessageApi.as_view(), name="api-message"),
+    path(
+        "messages/<int:message_id>/history",
+        editing.MessageHistoryApi.as_view(),
+        name="api-message-history",
+    ),
+    path(
+        "messages/<int:message_id>/reactions/<str:emoji>",
+        editing.ReactionApi.as_view(),
+        name="api-message-reaction",
+    ),
     path("attachments", attachments.AttachmentUploadApi.as_view(), name="api-attachments"),
     path(
         "attachments/<int:attachment_id>/file",

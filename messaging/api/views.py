@@ -150,11 +150,13 @@ class MessageSendApi(MemberApiView):
         )
         if result.created:
             return ok(
-                message_payload(result.message),
+                message_payload(result.message, viewer_id=request.user.pk),
                 "Message sent.",
                 status_code=status.HTTP_201_CREATED,
             )
-        return ok(message_payload(result.message), "Message already sent.")
+        return ok(
+            message_payload(result.message, viewer_id=request.user.pk), "Message already sent."
+        )
 
 
 class InboxApi(MemberApiView):
@@ -187,7 +189,7 @@ class ConversationApi(MemberApiView):
         params = parse(io.HistoryParams, request.query_params)
         page = services.open_conversation(reader=request.user, other_user_id=key, **params)
         return ok_list(
-            [message_payload(message) for message in page.messages],
+            [message_payload(message, viewer_id=request.user.pk) for message in page.messages],
             page.total,
             "Messages retrieved.",
         )
@@ -207,7 +209,7 @@ class MarkReadApi(MemberApiView):
     @extend_schema(request=None, responses={200: enveloped(io.MessageOutput), **ERRORS})
     def put(self, request, message_id: int):
         message = services.mark_read(reader=request.user, message_id=message_id)
-        return ok(message_payload(message), "Message marked as read.")
+        return ok(message_payload(message, viewer_id=request.user.pk), "Message marked as read.")
 
 
 class UnreadCountApi(MemberApiView):

@@ -21,7 +21,7 @@ def drop_column(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0014_group_search_terms"),
+        ("messaging", "0017_notifications"),
         ("users", "0003_privacy_settings"),
     ]
 

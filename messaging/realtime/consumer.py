@@ -212,6 +212,15 @@ class MessagingConsumer(AsyncJsonWebsocketConsumer):
     async def message_hidden(self, event):
         await self.send_json(event)
 
+    async def message_edited(self, event):
+        await self.send_json(event)
+
+    async def message_deleted(self, event):
+        await self.send_json(event)
+
+    async def reaction(self, event):
+        await self.send_json(event)
+
     async def conversation_deleted(self, event):
         await self.send_json(event)
 

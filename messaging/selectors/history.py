@@ -6,14 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, FilteredRelation, Q, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
-from ..models import Conversation, Message, Participant
+from ..models import Conversation, Message, MessageRevision, Participant
 from .members import canonical_pair, get_member, parse_user_id
 from .privacy import hide_unshared_receipts, shares_receipts
+from .reactions import load_reactions
 
 
 @dataclass
@@ -87,7 +88,10 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
         .annotate(
             _reader_shows_receipts=Subquery(
                 User.objects.filter(pk=user.pk).values("show_read_receipts")[:1]
-            )
+            ),
+            _recipient_shows_receipts=Subquery(
+                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
+            ),
         )
     )
     if lock:
@@ -114,6 +118,7 @@ _VIEWER_FIELDS = (
     "last_read_id",
     "left_at",
     "is_request",
+    "muted",
 )
 
 
@@ -172,6 +177,19 @@ def page_for(
         # foreign-key index and a sort of the whole visible history; as an expression
         # the history index (conversation, sent_at, id) serves the page in order.
         visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
+    page = _page(visible, limit=limit, before=before, after=after, around=around)
+    load_reactions(page)
+    return page
+
+
+def _page(
+    visible: QuerySet[Message],
+    *,
+    limit: int,
+    before: int | None,
+    after: int | None,
+    around: int | None,
+) -> list[Message]:
     anchor_id = before or after or around
     if anchor_id is None:
         return list(visible.order_by("-sent_at", "-id")[:limit])[::-1]
@@ -211,3 +229,26 @@ def read_receipts(*, sender: User, other: User, message_ids: Iterable[int]) -> d
         sender=sender, recipient=other, pk__in=list(message_ids), read_at__isnull=False
     ).values_list("pk", "read_at")
     return {pk: read_at for pk, read_at in receipts if read_at is not None}
+
+
+def message_history(*, user: User, message_id: int) -> tuple[Message, list[MessageRevision]]:
+    """The earlier versions of a message the member may see, oldest first (404 as
+    access_message). A hidden or deleted message has none to show: its texts are for
+    staff only."""
+    message = access_message(user=user, message_id=message_id)
+    if message.is_hidden or message.is_deleted:
+        return message, []
+    revisions = MessageRevision.objects.filter(message=message, deleted=False).order_by("id")
+    return message, list(revisions)
+
+
+def message_audience(message: Message) -> list:
+    """The active members who see this message: who hears that it changed."""
+    return list(
+        Participant.objects.filter(
+            conversation_id=message.conversation_id,
+            left_at=None,
+            first_message_id__lte=message.pk,
+            cleared_through_id__lt=message.pk,
+        ).values_list("user_id", flat=True)
+    )

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from alumunity.users.models import User
 
-from ..models import REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
+from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 from .privacy import activity_withheld_sql
 
@@ -48,6 +48,7 @@ class _InboxRow(NamedTuple):
     unread_count: int
     last_message_text: str | None
     last_message_hidden: bool | None
+    last_message_deleted: bool | None
     last_message_from_me: bool | None
     other_id: uuid.UUID | str | None
     other_name: str | None
@@ -97,7 +98,7 @@ _INBOX_IDS_SQL = """
 # block_pair_unique (blocker, blocked) for EXISTS.
 _INBOX_PAGE_SQL = """
     SELECT p.conversation_id, p.last_message_at, p.unread_count,
-           m.message_text, m.is_hidden, m.sender_id = %s,
+           m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b
                    WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
@@ -164,7 +165,7 @@ def _summary(
         other_user_id=None,
         other_user_name=None,
         photo_url=None,
-        last_message=REMOVED_TEXT if row.last_message_hidden else row.last_message_text,
+        last_message=_preview(row),
         last_message_at=_moment(row.last_message_at),
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
@@ -192,6 +193,13 @@ def _summary(
         )
     )
     return summary
+
+
+def _preview(row: _InboxRow) -> str | None:
+    """The last message as its members see it: a placeholder once hidden or deleted."""
+    if row.last_message_hidden:
+        return REMOVED_TEXT
+    return DELETED_TEXT if row.last_message_deleted else row.last_message_text
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:

@@ -145,6 +145,20 @@ def receipt_goes_to_its_sender(message: Message) -> bool:
     return bool(reader_shows and message.sender.show_read_receipts)
 
 
+def hide_unshared_receipt(message: Message, *, found: Message | None = None) -> None:
+    """A message about to be shown again after a change (an edit, a delete, a reaction):
+    its read state stays hidden when receipts do not pass between its two members (as
+    hide_unshared_receipts does for pages). `found` is the same message as
+    selectors.access_message returned it, with both members' settings read; only the
+    copy shown changes, after every write to it."""
+    source = found or message
+    if source.recipient_id is None:
+        return
+    recipient_shows = getattr(source, "_recipient_shows_receipts", False)
+    if not (recipient_shows and source.sender.show_read_receipts):
+        message.read_at = None
+
+
 def visible_positions(
     rows: Iterable[tuple[object, int, bool]], *, viewer: User | None
 ) -> dict[object, int]:

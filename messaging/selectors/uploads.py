@@ -46,8 +46,8 @@ def unsent_upload(*, user: User, attachment_id: object, lock: bool = False) -> A
 def downloadable_attachment(*, user: User, attachment_id: int) -> Attachment:
     """The upload `attachment_id` if `user` may download it, checked on every request:
     before it is sent, only its uploader; once sent, whoever may see the message that
-    carries it (the one access rule for messages), as long as that message is not
-    hidden. Anything else is the same 404 as a missing id."""
+    carries it (the one access rule for messages), as long as that message is neither
+    hidden nor deleted. Anything else is the same 404 as a missing id."""
     attachment = Attachment.objects.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(ATTACHMENT_NOT_FOUND)
@@ -60,6 +60,6 @@ def downloadable_attachment(*, user: User, attachment_id: int) -> Attachment:
         message = access_message(user=user, message_id=message_id)
     except NotFound:
         raise NotFound(ATTACHMENT_NOT_FOUND) from None
-    if message.is_hidden:
+    if not message.shows_attachment:
         raise NotFound(ATTACHMENT_NOT_FOUND)
     return attachment

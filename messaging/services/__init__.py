@@ -13,6 +13,7 @@ services`).
 
 from .blocks import block_user, unblock_user
 from .conversations import delete_conversation
+from .editing import delete_message, edit_message, may_edit
 from .groups import add_members, create_group, remove_member, rename_group, set_muted
 from .messages import (
     SendRequest,
@@ -24,6 +25,14 @@ from .messages import (
     send_to_conversation,
 )
 from .moderation import close_report, report_message, set_message_hidden, set_messaging_suspended
+from .notifications import (
+    claim_due,
+    finish_claim,
+    give_up_claim,
+    retry_claim,
+    unsubscribe,
+    update_notification_settings,
+)
 from .presence import (
     close_socket,
     end_browser_session,
@@ -35,6 +44,7 @@ from .presence import (
     set_presence_mode,
 )
 from .privacy import update_privacy_settings
+from .reactions import add_reaction, remove_reaction
 from .reads import (
     mark_conversation_read,
     mark_read,
@@ -52,6 +62,11 @@ __all__ = [
     "SendRequest",
     "SendResult",
     "add_members",
+    "add_reaction",
+    "delete_message",
+    "edit_message",
+    "may_edit",
+    "remove_reaction",
     "check_conversation_message",
     "check_message",
     "create_group",
@@ -61,6 +76,12 @@ __all__ = [
     "rename_group",
     "send_to_conversation",
     "set_muted",
+    "claim_due",
+    "finish_claim",
+    "give_up_claim",
+    "retry_claim",
+    "unsubscribe",
+    "update_notification_settings",
     "do_send_message",
     "block_user",
     "close_report",

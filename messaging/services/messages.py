@@ -40,6 +40,7 @@ from ..selectors import (
     typing_key,
     unsent_upload,
 )
+from .notifications import pending_email_counters
 from .requests import check_request_allowance
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -314,9 +315,7 @@ def _clean_send_input(
         ("client_message_id", client_message_id or ""),
     ):
         reject_nul(field, value)
-    check_length("message_text", text, MAX_TEXT_LENGTH)
-    if not text and not attachment_url and attachment_id is None:
-        raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
+    text = clean_text(text, has_attachment=bool(attachment_url) or attachment_id is not None)
     if attachment_url:
         check_length("attachment_url", attachment_url, MAX_ATTACHMENT_URL_LENGTH)
         try:
@@ -328,6 +327,17 @@ def _clean_send_input(
     check_length("attachment_type", attachment_type, MAX_ATTACHMENT_TYPE_LENGTH)
     check_length("client_message_id", client_message_id or "", MAX_CLIENT_MESSAGE_ID_LENGTH)
     return text, attachment_url, attachment_type, client_message_id
+
+
+def clean_text(text: str | None, *, has_attachment: bool) -> str:
+    """The §3.4 text rules, for a send and an edit alike: stripped, no NUL, at most
+    MAX_TEXT_LENGTH characters, and not empty unless an attachment goes with it."""
+    text = (text or "").strip()
+    reject_nul("message_text", text)
+    check_length("message_text", text, MAX_TEXT_LENGTH)
+    if not text and not has_attachment:
+        raise InvalidInput.for_field("message_text", "A message needs text or an attachment.")
+    return text
 
 
 def _insert_group_message(request: SendRequest, group: Conversation) -> SendResult:
@@ -376,6 +386,7 @@ def deliver(message: Message) -> None:
             When(user_id=message.sender_id, then=F("unread_count")),
             default=F("unread_count") + 1,
         )
+        counters.update(pending_email_counters(message))
     if message.recipient_id is not None:
         # Replying to a message request accepts it.
         counters["is_request"] = Case(

@@ -11,8 +11,9 @@ from alumunity.users.models import User
 from .. import events
 from ..exceptions import Conflict, InvalidInput
 from ..limits import MAX_REPORT_REASON_LENGTH, check_length, reject_nul
-from ..models import Message, ModerationLogEntry, Participant, Report
-from ..selectors import access_message
+from ..models import Message, MessageRevision, ModerationLogEntry, Participant, Report
+from ..payloads import iso
+from ..selectors import access_message, message_context
 
 ALREADY_REPORTED = "You already reported this message. The moderators will look at it."
 
@@ -34,7 +35,35 @@ def report_message(*, reporter: User, message_id: int, reason: str | None) -> Re
             message=message, reporter=reporter, status=Report.Status.OPEN
         ).exists():
             raise Conflict(ALREADY_REPORTED)
-        return Report.objects.create(message=message, reporter=reporter, reason=reason)
+        return Report.objects.create(
+            message=message, reporter=reporter, reason=reason, evidence=_evidence(message)
+        )
+
+
+def _evidence(message: Message) -> list[dict]:
+    """The reported message and its neighbours as they are now (original texts, as staff
+    read them: a deleted one's from its revision), frozen into the report."""
+    context = message_context(message)
+    deleted = dict(
+        MessageRevision.objects.filter(
+            message_id__in=[shown.pk for shown in context if shown.is_deleted], deleted=True
+        ).values_list("message_id", "message_text")
+    )
+    return [
+        {
+            "id": shown.pk,
+            "sender_id": str(shown.sender_id),
+            "sender_name": shown.sender.name,
+            "sent_at": iso(shown.sent_at),
+            "edited_at": iso(shown.edited_at),
+            "message_text": deleted.get(shown.pk, shown.message_text),
+            "attachment_url": shown.attachment_url or None,
+            "hidden": shown.is_hidden,
+            "deleted": shown.is_deleted,
+            "reported": shown.pk == message.pk,
+        }
+        for shown in context
+    ]
 
 
 def _log(*, actor: User, action: str, target: Model, reason: str = "") -> None:

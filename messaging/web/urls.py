@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, attachments, groups, privacy, views
+from . import accounts, attachments, editing, groups, notifications, privacy, views
 
 app_name = "messaging"
 
@@ -11,6 +11,16 @@ urlpatterns = [
     path("accounts/logout/", accounts.logout_page, name="logout"),
     path("accounts/signup/", accounts.signup_page, name="signup"),
     path("messages", views.conversations, name="conversations"),
+    path(
+        "settings/notifications",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
     path("messages/search", views.search, name="search"),
     path("messages/requests", privacy.requests, name="requests"),
     path(
@@ -26,6 +36,21 @@ urlpatterns = [
         views.delete_conversation,
         name="delete-conversation",
     ),
+    path(
+        "messages/conversations/<int:conversation_id>/mute",
+        notifications.mute,
+        name="mute-conversation",
+    ),
+    path(
+        "messages/notification/<int:message_id>",
+        notifications.browser_notification,
+        name="browser-notification",
+    ),
+    path("messages/m/<int:message_id>", editing.message_row, name="message-row"),
+    path("messages/m/<int:message_id>/edit", editing.edit, name="message-edit"),
+    path("messages/m/<int:message_id>/delete", editing.delete, name="message-delete"),
+    path("messages/m/<int:message_id>/react", editing.react, name="message-react"),
+    path("messages/m/<int:message_id>/history", editing.history, name="message-history"),
     path("messages/new-group", groups.new_group, name="new-group"),
     path("messages/c/<int:conversation_id>", groups.group, name="group"),
     path("messages/c/<int:conversation_id>/send", groups.group_send, name="group-send"),

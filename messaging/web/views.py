@@ -280,6 +280,7 @@ def _conversation_page(
             "has_newer": has_newer,
             "status": _status(request, page.other_user),
             "i_blocked": page.other_user.pk in blocked_by_me,
+            "muted": bool(page.participant and page.participant.muted),
             "unread_total": _unread_total(request),
             "notice": notice,
             "error": error,

@@ -13,14 +13,17 @@
 
 import { rememberZone } from "./pages/core.js";
 import { initConversation } from "./pages/conversation.js";
+import { initEditing } from "./pages/editing.js";
 import { initGroup } from "./pages/group.js";
 import { initConversations } from "./pages/list.js";
-import { initMenus } from "./pages/menus.js";
+import { initMenus, initMessageMenus } from "./pages/menus.js";
+import { initNotifications } from "./pages/notify.js";
 import { localizeTimes } from "./pages/times.js";
 
 function start() {
   rememberZone();
   initMenus();
+  initNotifications();
   localizeTimes(document.body);
   document.body.addEventListener("htmx:load", function (event) {
     localizeTimes(event.target);
@@ -31,6 +34,11 @@ function start() {
   if (page === "conversation" && chat) initConversation(chat);
   const group = document.getElementById("group");
   if (page === "group" && group) initGroup(group);
+  if (document.querySelector("[data-message-base]")) {
+    // The group page's menus move with the arrow keys as the one-to-one page's do.
+    if (page === "group" && group) initMessageMenus(group);
+    initEditing(document.getElementById("message-text") || document.getElementById("group-text"));
+  }
 }
 
 // A module runs after the document is parsed.

@@ -12,6 +12,7 @@ from messaging import services
 from messaging.models import Message, Participant
 
 DEMO_PASSWORD = "alumunity-demo"
+DEMO_EMAIL_DELAY_MINUTES = 1
 
 # Ada, the first login, is in the first group, so her list shows a group beside her
 # one-to-one conversations.
@@ -118,6 +119,12 @@ class Command(BaseCommand):
         User.objects.create_superuser(
             email="admin@example.org", name="Site Admin", password=DEMO_PASSWORD
         )
+        # A one-minute email delay, so `make run` shows a missed-message email (printed
+        # by the console backend) a minute after the demo is loaded.
+        for member in members.values():
+            services.update_notification_settings(
+                user=member, changes={"email_delay_minutes": DEMO_EMAIL_DELAY_MINUTES}
+            )
         now = timezone.now()
         timeline = sorted(
             (

@@ -33,6 +33,10 @@ def expected_message(message, **overrides) -> dict:
         "hidden": hidden,
         # Version 2 adds the message's kind (SPEC §9.1); every version-1 field stays.
         "kind": message.kind,
+        # Version 2.1 (SPEC §9.3) adds these three.
+        "edited_at": utc(message.edited_at),
+        "deleted": message.deleted_at is not None,
+        "reactions": [],
     }
     payload.update(overrides)
     return payload

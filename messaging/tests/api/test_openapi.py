@@ -31,6 +31,9 @@ EVERY_PATH = {
     "/api/messages/report": {"post"},
     "/api/messages/typing/{user_id}": {"post"},
     "/api/messages/presence": {"put"},
+    "/api/messages/{message_id}": {"patch", "delete"},
+    "/api/messages/{message_id}/history": {"get"},
+    "/api/messages/{message_id}/reactions/{emoji}": {"put", "delete"},
     "/api/attachments": {"post"},
     "/api/attachments/{attachment_id}/file": {"get"},
     "/api/attachments/{attachment_id}/thumbnail": {"get"},
@@ -41,6 +44,7 @@ EVERY_PATH = {
     "/api/conversations/{conversation_id}/messages": {"get", "post"},
     "/api/conversations/{conversation_id}/read": {"put"},
     "/api/conversations/{conversation_id}/mute": {"put"},
+    "/api/notifications/settings": {"get", "put"},
 }
 
 

@@ -92,3 +92,38 @@ def test_hidden_presence_in_status_and_inbox(api_client, other_client, user, oth
         "other_user_typing": False,
     }
     assert inbox[0]["other_user_status"] == "offline"
+
+
+@pytest.mark.parametrize("change", ["edit", "delete", "react"])
+def test_hidden_receipts_stay_hidden_when_a_message_changes(
+    api_client, other_client, user, other_user, change
+):
+    mine = send(user, other_user, "mine")
+    other_client.get(f"/api/messages/conversation/{user.pk}")  # Grace reads it
+    other_client.put(URL, {"show_read_receipts": False}, format="json")
+    path = f"/api/messages/{mine.pk}"
+
+    if change == "edit":
+        response = api_client.patch(path, {"message_text": "mine, edited"}, format="json")
+    elif change == "delete":
+        response = api_client.delete(path)
+    else:
+        response = api_client.put(f"{path}/reactions/%F0%9F%91%8D")
+
+    payload = ok_body(response)["data"]
+    assert (payload["read"], payload["read_at"]) == (False, None)
+    mine.refresh_from_db()
+    assert mine.read_at is not None  # recorded, only not shown
+
+
+def test_receipts_shown_after_an_edit_when_both_show_them(
+    api_client, other_client, user, other_user
+):
+    mine = send(user, other_user, "mine")
+    other_client.get(f"/api/messages/conversation/{user.pk}")
+
+    response = api_client.patch(
+        f"/api/messages/{mine.pk}", {"message_text": "mine!"}, format="json"
+    )
+
+    assert ok_body(response)["data"]["read"] is True

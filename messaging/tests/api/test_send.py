@@ -43,6 +43,9 @@ def test_send_returns_201_and_the_whole_message(api_client, user, other_user):
             "client_message_id": "c-1",
             "hidden": False,
             "kind": "text",
+            "edited_at": None,
+            "deleted": False,
+            "reactions": [],
         },
         "message": "Message sent.",
     }

@@ -128,3 +128,20 @@ async def test_hiding_receipts_applies_to_a_socket_opened_before(user, other_use
     assert await nothing_more(ada)
     await ada.disconnect()
     await grace.disconnect()
+
+
+@async_test
+async def test_an_edit_event_keeps_a_hidden_receipt_hidden(user, other_user):
+    message = await sync_to_async(send)(user, other_user, "hello")
+    await sync_to_async(services.open_conversation)(
+        reader=other_user, other_user_id=user.pk, limit=50
+    )
+    await sync_to_async(services.update_privacy_settings)(user=other_user, show_read_receipts=False)
+    ada = await socket_for(user)
+
+    await sync_to_async(services.edit_message)(editor=user, message_id=message.pk, text="hi")
+
+    edited = await next_event(ada)
+    assert edited["type"] == "message.edited"
+    assert (edited["message"]["read"], edited["message"]["read_at"]) == (False, None)
+    await ada.disconnect()

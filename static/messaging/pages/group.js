@@ -9,6 +9,8 @@
  */
 
 import { coalesced, isLoginRedirect, on, poller, setUnreadTotal } from "./core.js";
+import { carryEdit } from "./editing.js";
+import { rove } from "./menus.js";
 import { localizeTimes } from "./times.js";
 
 const TYPING_SHOW_MS = 6000;
@@ -44,9 +46,13 @@ export function initGroup(root) {
     const fresh = new DOMParser().parseFromString(html, "text/html");
     if (!fresh.getElementById("group")) return;
     const stick = nearBottom();
+    // A message being edited stays in its edit box, with what was typed.
+    const reopenEdit = carryEdit();
     ["group-head", "group-messages"].forEach(function (id) {
       document.getElementById(id).replaceWith(document.adoptNode(fresh.getElementById(id)));
     });
+    reopenEdit();
+    rove(document.getElementById("group-messages"));
     const members = document.getElementById("group-members");
     // The rename and add forms keep what is being typed in them.
     if (!members.contains(document.activeElement)) {

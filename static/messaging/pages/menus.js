@@ -46,7 +46,7 @@ export function initMenus() {
     "toggle",
     function (event) {
       const details = event.target;
-      if (!details.open || !details.closest || !details.closest(".message")) return;
+      if (!details.open || !details.closest || !details.closest(".message, .group-message")) return;
       const panel = details.querySelector(".menu, form");
       if (panel) panel.scrollIntoView({ block: "nearest" });
       const reason = details.matches(".report") && details.querySelector("textarea");
@@ -80,7 +80,7 @@ function moveTo(list, button) {
   button.tabIndex = 0;
   button.dataset.roving = "1";
   button.focus();
-  button.closest(".message").scrollIntoView({ block: "nearest" });
+  button.closest(".message, .group-message").scrollIntoView({ block: "nearest" });
 }
 
 export function initMessageMenus(list) {

@@ -1,0 +1,42 @@
+"""The worker's loop: batches back to back while there is work, a short sleep when
+there is none, unsent uploads removed every CLEANUP_SECONDS, and a clean stop on
+SIGTERM or Ctrl+C (the batch under way finishes first)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+
+from .. import services
+from .batch import run_batch
+
+logger = logging.getLogger(__name__)
+
+
+def run_forever(*, stop: threading.Event, on_batch: Callable[[object], None] | None = None) -> None:
+    config = settings.NOTIFICATIONS
+    next_cleanup = time.monotonic()
+    while not stop.is_set():
+        busy = False
+        try:
+            close_old_connections()
+            if time.monotonic() >= next_cleanup:
+                removed = services.remove_unsent_uploads()
+                if removed:
+                    logger.info("Removed %d unsent upload(s)", removed)
+                next_cleanup = time.monotonic() + config["CLEANUP_SECONDS"]
+            result = run_batch()
+            if on_batch is not None:
+                on_batch(result)
+            busy = result.claimed
+        except DatabaseError:
+            # The database is away: nothing was lost (the rows are still pending), so
+            # wait and try again rather than die.
+            logger.exception("Notifications worker: database unavailable; retrying")
+        if not busy:
+            stop.wait(config["POLL_SECONDS"])
