@@ -167,9 +167,13 @@ class Participant(models.Model):
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
-    # Missed-message email (services/notifications.py; database defaults for raw loaders):
-    # pending since the send that first left something unread after the last email (set
-    # in the send's own UPDATE, with its request id), cleared once the worker is done.
+    # A message request waiting for this member: a direct conversation a stranger
+    # started, kept out of their inbox and unread count until they accept or reply.
+    is_request = models.BooleanField(default=False, db_default=False)
+    # Missed-message email (services/notifications.py; database defaults too, so the
+    # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
+    # this member something unread since their last email, in the send's own UPDATE;
+    # cleared once the worker has emailed (or dropped) what was pending.
     email_pending_since = models.DateTimeField(null=True, blank=True)
     email_request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Messages up to this id were emailed (or judged not worth an email) already.
