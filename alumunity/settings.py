@@ -272,6 +272,11 @@ REST_FRAMEWORK = {
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")
+# Message requests (a stranger's first message waits for acceptance): the choice of a
+# member who never set it, and how many unanswered requests one member may have sent in
+# the last 24 hours before the next is refused.
+MESSAGE_REQUESTS_DEFAULT = env.bool("MESSAGE_REQUESTS_DEFAULT", default=False)
+MESSAGE_REQUESTS_PER_DAY = env.int("MESSAGE_REQUESTS_PER_DAY", default=20)
 # File uploads per member (API and pages together): each may store MAX_UPLOAD_MB.
 UPLOAD_RATE = env.str("UPLOAD_RATE", default="30/min")
 # Per (client address, email tried), and per client address whatever the email.

@@ -188,6 +188,7 @@ class ConversationSummaryOutput(serializers.Serializer):
     unread_count = serializers.IntegerField()
     last_message_from_me = serializers.BooleanField()
     other_user_status = serializers.ChoiceField(choices=Presence.Status.values, allow_null=True)
+    is_request = serializers.BooleanField()
     kind = serializers.ChoiceField(choices=["direct", "group"])
     title = serializers.CharField(allow_null=True, help_text="Null for a direct conversation.")
     member_count = serializers.IntegerField()
@@ -273,6 +274,21 @@ class ConversationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     muted = serializers.BooleanField()
     unread_count = serializers.IntegerField()
+    is_request = serializers.BooleanField()
+
+
+class PrivacySettingsInput(BodyInput):
+    """Any of the three settings; each true or false."""
+
+    show_read_receipts = JsonBooleanField(required=False)
+    show_presence = JsonBooleanField(required=False)
+    message_requests = JsonBooleanField(required=False)
+
+
+class PrivacySettingsOutput(serializers.Serializer):
+    show_read_receipts = serializers.BooleanField()
+    show_presence = serializers.BooleanField()
+    message_requests = serializers.BooleanField()
 
 
 class NotificationSettingsInput(BodyInput):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from django.core import signing
@@ -34,6 +34,8 @@ from .history import access_message
 # Messages shown per conversation in one email; the rest are "and N more".
 MESSAGES_PER_CONVERSATION = 5
 MICROSECONDS_PER_MINUTE = 60_000_000
+MIN_DELAY_MINUTES = 1
+MAX_DELAY_MINUTES = 1440
 UNSUBSCRIBE_SALT = "messaging.notifications.unsubscribe"
 
 
@@ -105,7 +107,10 @@ def due_members(*, now: datetime, limit: int) -> dict[uuid.UUID, int]:
     )
     due_at = ExpressionWrapper(F("email_pending_since") + delay, output_field=DateTimeField())
     rows = (
-        Participant.objects.filter(claimable(now), email_pending_since__isnull=False)
+        # The shortest delay bounds the index range; each member's own delay then decides.
+        Participant.objects.filter(
+            claimable(now), email_pending_since__lte=now - timedelta(minutes=MIN_DELAY_MINUTES)
+        )
         .annotate(due_at=due_at, delay=_delay_minutes())
         .filter(due_at__lte=now)
         .values("user_id", "delay")
@@ -138,9 +143,10 @@ class MissedConversation:
 def missed_messages(*, token: str) -> dict[int, MissedConversation]:
     """For each row claimed with `token` (by its id): the messages its member has not
     read and may see, up to the claim, at most MESSAGES_PER_CONVERSATION of them, newest
-    first, and their total. Read, hidden, system messages, their own, those before a
-    delete-for-me or already emailed, and those from a member they blocked are left out.
-    One query, however many rows."""
+    first, and their total, with their current (edited) text. Read, hidden, deleted for
+    everyone and system messages, their own, those before a delete-for-me or already
+    emailed, and those from a member they blocked are left out. One query, however many
+    rows."""
     viewer = "conversation__participants__"
     seen_up_to = Greatest(
         F(viewer + "emailed_through_message_id"),
@@ -163,6 +169,8 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
             id__lte=F(viewer + "email_claim_through_id"),
             kind=Message.Kind.TEXT,
             is_hidden=False,
+            # Deleted for everyone by its sender: nothing to tell (SPEC §9.2, §9.3).
+            deleted_at__isnull=True,
         )
         .select_related("sender")
         .annotate(
@@ -192,7 +200,7 @@ class BrowserNotification(TypedDict):
 
 def browser_notification(*, user: User, message_id: int) -> BrowserNotification | None:
     """What a desktop notification for this message says, or None when there should be
-    none: the member's own message, a system or hidden one, a muted conversation, a
+    none: the member's own message, a system, hidden or deleted one, a muted conversation, a
     sender they blocked, or desktop notifications turned off. 404 (from access_message)
     for a message they may not see."""
     message = access_message(user=user, message_id=message_id)
@@ -201,6 +209,7 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
         message.sender_id == user.pk
         or message.kind != Message.Kind.TEXT
         or message.is_hidden
+        or message.is_deleted
         or message.viewer.muted
         or not choices.browser_notifications
         or message.sender_id in blocked_user_ids(user=user)

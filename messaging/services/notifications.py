@@ -24,10 +24,13 @@ from alumunity.users.models import User
 
 from ..exceptions import InvalidInput
 from ..models import Message, NotificationSettings, Participant, UndeliveredEmail
-from ..selectors.notifications import SETTING_FIELDS, claimable, unsubscribe_target
-
-MIN_DELAY_MINUTES = 1
-MAX_DELAY_MINUTES = 1440
+from ..selectors.notifications import (
+    MAX_DELAY_MINUTES,
+    MIN_DELAY_MINUTES,
+    SETTING_FIELDS,
+    claimable,
+    unsubscribe_target,
+)
 
 
 def pending_email_counters(message: Message) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def group(request, conversation_id: int):
     )
     assert page.conversation is not None and page.participant is not None
     members = selectors.active_members(page.conversation)
-    positions = selectors.read_positions(page.conversation)
+    positions = selectors.read_positions(page.conversation, viewer=request.user)
     mine = [message for message in page.messages if message.sender_id == request.user.pk]
     last_mine = mine[-1] if mine else None
     seen = selectors.seen_by_names(last_mine, members, positions) if last_mine else []

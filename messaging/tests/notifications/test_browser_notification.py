@@ -68,3 +68,10 @@ def test_someone_elses_message_is_a_404(ada_client, other_user, third_user):
     message = send(other_user, third_user, "private")
 
     assert ada_client.get(f"/messages/notification/{message.pk}").status_code == 404
+
+
+def test_nothing_for_a_message_deleted_for_everyone(ada_client, user, other_user):
+    message = send(other_user, user, "oops")
+    services.delete_message(deleter=other_user, message_id=message.pk)
+
+    assert ada_client.get(f"/messages/notification/{message.pk}").status_code == 204

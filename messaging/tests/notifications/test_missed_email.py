@@ -198,3 +198,21 @@ def test_a_message_after_the_email_makes_the_member_pending_again(smtp, user, ot
 
     assert "two" in text_part(smtp.messages[1])
     assert "one" not in text_part(smtp.messages[1]).replace("Open the conversation", "")
+
+
+def test_an_edited_message_is_emailed_as_it_reads_now_and_a_deleted_one_not_at_all(
+    smtp, user, other_user
+):
+    edited = send(other_user, user, "see you at 7")
+    deleted = send(other_user, user, "something I regret")
+    services.edit_message(editor=other_user, message_id=edited.pk, text="see you at 8")
+    services.delete_message(deleter=other_user, message_id=deleted.pk)
+
+    run_batch(now=later(6))
+
+    [message] = smtp.messages
+    body = text_part(message)
+    assert "see you at 8" in body
+    assert "at 7" not in body
+    assert "regret" not in body and "deleted" not in body
+    assert message["Subject"] == "1 new message from Grace Hopper"
