@@ -60,7 +60,7 @@ bench-peer: install ## The same, with django-postman 4.6 measured side by side (
 	$(BIN)/python -u bench/run.py --peer
 
 screenshots: install ## Retake the README's page screenshots (docs/screenshots) in Chromium
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py messaging/tests/web/test_browser_attachments.py messaging/tests/web/test_browser_notifications.py messaging/tests/web/test_browser_editing.py -k 'screenshot or permission' -q
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest messaging/tests/web/test_browser.py messaging/tests/web/test_browser_attachments.py messaging/tests/web/test_browser_notifications.py messaging/tests/web/test_browser_editing.py messaging/tests/web/test_browser_groups.py messaging/tests/web/test_browser_privacy.py -k 'screenshot or permission or stops_receiving' -q
 
 lint: install ## ruff check, ruff format --check and mypy (mypy.ini)
 	$(BIN)/ruff check .

@@ -272,6 +272,11 @@ REST_FRAMEWORK = {
 }
 
 SEND_RATE = env.str("SEND_RATE", default="60/min")
+# Message requests (a stranger's first message waits for acceptance): the choice of a
+# member who never set it, and how many unanswered requests one member may have sent in
+# the last 24 hours before the next is refused.
+MESSAGE_REQUESTS_DEFAULT = env.bool("MESSAGE_REQUESTS_DEFAULT", default=False)
+MESSAGE_REQUESTS_PER_DAY = env.int("MESSAGE_REQUESTS_PER_DAY", default=20)
 # File uploads per member (API and pages together): each may store MAX_UPLOAD_MB.
 UPLOAD_RATE = env.str("UPLOAD_RATE", default="30/min")
 # Per (client address, email tried), and per client address whatever the email.
@@ -307,6 +312,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A message's kind and a conversation's kind share a field name.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageKindEnum": ["text", "system"],
+        "ConversationKindEnum": ["direct", "group"],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # 401, 400, 413 and 503 on every operation.

@@ -33,13 +33,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 # bench/ is on sys.path when a script here runs.
 import peer
-from groups import group_calls, largest_group
+from calls import largest_group, load_plan, our_calls
 from serving import ServerProcess, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,38 +258,6 @@ def prepare_reads(hot: Client, writer: Client, args) -> dict:
     }
 
 
-def our_calls(ids: dict, queries: list[str]) -> dict:
-    """Endpoint name -> a function giving the next (method, path, body) to time."""
-    sequence = iter(range(10**9))
-    busiest, anchor = ids["busiest"], ids["anchor"]
-    calls: dict[str, Callable[[], tuple[str, str, dict | None]]] = {
-        "auth/me": lambda: ("GET", "/api/auth/me", None),
-        "inbox": lambda: ("GET", "/api/messages/inbox?limit=50", None),
-        "conversation": lambda: ("GET", f"/api/messages/conversation/{busiest}?limit=50", None),
-        "conversation before=": lambda: (
-            "GET",
-            f"/api/messages/conversation/{busiest}?limit=50&before={anchor}",
-            None,
-        ),
-        "send": lambda: (
-            "POST",
-            "/api/messages/send",
-            {"recipient_id": ids["partner"], "message_text": f"benchmark message {next(sequence)}"},
-        ),
-        "mark-as-read": lambda: ("PUT", f"/api/messages/mark-as-read/{next(ids['unread'])}", None),
-        "unread-count": lambda: ("GET", "/api/messages/unread-count", None),
-        "users/search": lambda: ("GET", "/api/users/search?q=grace&limit=20", None),
-        **group_calls(ids["group"], sequence),
-    }
-    for query in queries:
-        calls[f"search {query}"] = _get("/api/messages/search?limit=20&q=" + quote(query))
-    return calls
-
-
-def _get(path: str) -> Callable[[], tuple[str, str, dict | None]]:
-    return lambda: ("GET", path, None)
-
-
 def timed_rounds(timers: dict, args) -> dict:
     """p50/p95 in ms per name. The endpoints take turns, one request each per round, so
     a slower moment of a shared machine weighs on all of them alike."""
@@ -340,27 +307,6 @@ def measure(port: int, floor_port: int, queries: list[str], args) -> tuple[dict,
         results[name]["total"] = total
     token = hot.headers["Authorization"].split()[1]
     return results, {"plan": load_plan(ids), "token": token}, timers
-
-
-def load_plan(ids: dict) -> dict:
-    inbox = "/api/messages/inbox?limit=50"
-    conversation = f"/api/messages/conversation/{ids['busiest']}?limit=50"
-    return {
-        "mix": [
-            {"method": "GET", "path": inbox, "weight": 20},
-            {"method": "GET", "path": conversation, "weight": 20},
-            {"method": "GET", "path": "/api/messages/unread-count", "weight": 25},
-            {"method": "GET", "path": "/api/messages/search?limit=20&q=coffee", "weight": 5},
-            {"method": "GET", "path": "/api/auth/me", "weight": 15},
-            {"method": "GET", "path": "/api/users/search?q=grace&limit=20", "weight": 5},
-            {
-                "method": "POST",
-                "path": "/api/messages/send",
-                "weight": 10,
-                "body": {"recipient_id": ids["partner"]},
-            },
-        ]
-    }
 
 
 def mixed_load(port: int, load: dict, args) -> dict:

@@ -11,7 +11,6 @@ from .limits import (
     MAX_ATTACHMENT_TYPE_LENGTH,
     MAX_ATTACHMENT_URL_LENGTH,
     MAX_CLIENT_MESSAGE_ID_LENGTH,
-    MAX_EMOJI_LENGTH,
     MAX_TITLE_LENGTH,
 )
 
@@ -168,9 +167,13 @@ class Participant(models.Model):
     )
     last_message_at = models.DateTimeField(null=True, blank=True)
     message_count = models.PositiveIntegerField(default=0)
-    # Missed-message email (services/notifications.py; database defaults for raw loaders):
-    # pending since the send that first left something unread after the last email (set
-    # in the send's own UPDATE, with its request id), cleared once the worker is done.
+    # A message request waiting for this member: a direct conversation a stranger
+    # started, kept out of their inbox and unread count until they accept or reply.
+    is_request = models.BooleanField(default=False, db_default=False)
+    # Missed-message email (services/notifications.py; database defaults too, so the
+    # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
+    # this member something unread since their last email, in the send's own UPDATE;
+    # cleared once the worker has emailed (or dropped) what was pending.
     email_pending_since = models.DateTimeField(null=True, blank=True)
     email_request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Messages up to this id were emailed (or judged not worth an email) already.
@@ -297,48 +300,6 @@ class Message(models.Model):
     def shows_attachment(self) -> bool:
         """Whether members see the message's attachment (never once hidden or deleted)."""
         return not self.is_hidden and not self.is_deleted
-
-
-class MessageRevision(models.Model):
-    """A text a message no longer shows: an earlier version replaced by an edit, or the
-    text it had when its sender deleted it for everyone (`deleted`, staff only)."""
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
-    message_text = models.TextField(blank=True)
-    # When this version was written (sent or edited) and when it stopped being current.
-    written_at = models.DateTimeField()
-    replaced_at = models.DateTimeField(default=timezone.now)
-    deleted = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["message", "id"], name="revision_history")]
-
-    def __str__(self) -> str:
-        return f"Revision {self.pk} of message {self.message_id}"
-
-
-class Reaction(models.Model):
-    """One member's emoji on one message. `emoji_key` is the emoji's code points in hex
-    (`1f44d`, `1f468-200d-1f469`): MariaDB's utf8mb4 collations weigh every emoji alike,
-    so the unique key and lookups use this ASCII form, never the emoji itself."""
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reactions")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions"
-    )
-    emoji = models.CharField(max_length=MAX_EMOJI_LENGTH)
-    emoji_key = models.CharField(max_length=MAX_EMOJI_LENGTH * 7)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["message", "emoji_key", "user"], name="reaction_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.emoji} by {self.user_id} on message {self.message_id}"
 
 
 class Attachment(models.Model):
@@ -495,5 +456,7 @@ class ModerationLogEntry(models.Model):
         return f"{self.get_action_display()} {self.target_type} {self.target_id}"
 
 
-# The notification tables, in a module of their own (this one stays under 500 lines).
+# Tables in modules of their own (this one stays under 500 lines): edits, deletions and
+# reactions (SPEC §9.3), and the notifications' (§9.2).
+from .message_changes import MessageRevision, Reaction  # noqa: E402, F401
 from .notification_models import NotificationSettings, UndeliveredEmail  # noqa: E402, F401

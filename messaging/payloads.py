@@ -148,4 +148,5 @@ def conversation_payload(
         "created_at": iso(conversation.created_at),
         "muted": viewer.muted,
         "unread_count": viewer.unread_count,
+        "is_request": viewer.is_request,
     }

@@ -47,6 +47,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="A suspended member can read but not send."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # Privacy settings, columns of the member row so that every read that loads a member
+    # has them at no cost. The two shown flags are reciprocal (a member who hides one
+    # sees nobody's); message_requests NULL follows the site's MESSAGE_REQUESTS_DEFAULT.
+    show_read_receipts = models.BooleanField(default=True, db_default=True)
+    show_presence = models.BooleanField(default=True, db_default=True)
+    message_requests = models.BooleanField(null=True, blank=True)
 
     objects = UserManager()
 

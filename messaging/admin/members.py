@@ -7,13 +7,27 @@ from django.contrib import admin
 from alumunity.users.admin import UserAdmin
 from alumunity.users.models import User
 
-from .. import services
+from .. import selectors, services
 from .base import OnePageActions, ReasonActionForm
 
 
 class MemberAdmin(OnePageActions, UserAdmin):
     action_form = ReasonActionForm
     actions = ("suspend_messaging", "unsuspend_messaging")
+    list_display = (*UserAdmin.list_display, "requests_waiting")  # type: ignore[assignment]
+
+    def get_queryset(self, request):
+        # In the list's one query: a column per row, never a query per member.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_requests_waiting=selectors.unanswered_requests_sent())
+        )
+
+    @admin.display(description="Requests unanswered (24 h)", ordering="_requests_waiting")
+    def requests_waiting(self, member) -> int:
+        """A spam signal: strangers written to who have not answered."""
+        return getattr(member, "_requests_waiting", None) or 0
 
     def _set_suspended(self, request, queryset, *, suspended: bool) -> None:
         verb = "suspended from messaging" if suspended else "allowed to send again"

@@ -89,7 +89,7 @@ class ConversationMessagesApi(MemberApiView):
             message_payload(message, viewer_id=request.user.pk) for message in page.messages
         ]
         if page.conversation.is_group:
-            positions = selectors.read_positions(page.conversation)
+            positions = selectors.read_positions(page.conversation, viewer=request.user)
             for payload, message in zip(messages, page.messages, strict=True):
                 payload["seen_by"] = selectors.seen_by(message, positions)
         return ok_list(messages, page.total, "Messages retrieved.")

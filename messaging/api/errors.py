@@ -43,7 +43,11 @@ def _as_errors(detail) -> dict[str, list[str]]:
 def exception_handler(exc, context):
     if isinstance(exc, MessagingError):
         set_rollback()
-        return Response(error_body(exc.message, errors=exc.errors), status=exc.status)
+        response = Response(error_body(exc.message, errors=exc.errors), status=exc.status)
+        wait = getattr(exc, "wait", None)  # a limit that ends at a known time
+        if wait is not None:
+            response["Retry-After"] = str(retry_after(wait))
+        return response
 
     if isinstance(exc, Http404):
         exc = drf.NotFound()

@@ -152,7 +152,7 @@ class MessageOutput(serializers.Serializer):
     id = serializers.IntegerField()
     conversation_id = serializers.IntegerField()
     sender_id = serializers.UUIDField()
-    recipient_id = serializers.UUIDField()
+    recipient_id = serializers.UUIDField(allow_null=True, help_text="Null in a group.")
     message_text = serializers.CharField()
     attachment_url = serializers.CharField(allow_null=True)
     attachment_type = serializers.CharField(allow_null=True)
@@ -161,26 +161,38 @@ class MessageOutput(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
     client_message_id = serializers.CharField(allow_null=True)
     hidden = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=["text", "system"])
     edited_at = serializers.DateTimeField(allow_null=True)
     deleted = serializers.BooleanField()
     reactions = ReactionOutput(many=True)
 
 
 class SearchResultOutput(MessageOutput):
-    other_user_id = serializers.UUIDField()
-    other_user_name = serializers.CharField()
+    other_user_id = serializers.UUIDField(allow_null=True, help_text="Null for a group message.")
+    other_user_name = serializers.CharField(allow_null=True)
+    conversation_kind = serializers.ChoiceField(
+        choices=["direct", "group"], required=False, help_text="Group messages only."
+    )
+    conversation_title = serializers.CharField(required=False, help_text="Group messages only.")
 
 
 class ConversationSummaryOutput(serializers.Serializer):
+    """Every other_user_* field and photo_url are null for a group."""
+
     conversation_id = serializers.IntegerField()
-    other_user_id = serializers.UUIDField()
-    other_user_name = serializers.CharField()
+    other_user_id = serializers.UUIDField(allow_null=True)
+    other_user_name = serializers.CharField(allow_null=True)
     photo_url = serializers.CharField(allow_null=True)
     last_message = serializers.CharField(allow_null=True)
     last_message_at = serializers.DateTimeField(allow_null=True)
     unread_count = serializers.IntegerField()
     last_message_from_me = serializers.BooleanField()
-    other_user_status = serializers.ChoiceField(choices=Presence.Status.values)
+    other_user_status = serializers.ChoiceField(choices=Presence.Status.values, allow_null=True)
+    is_request = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=["direct", "group"])
+    title = serializers.CharField(allow_null=True, help_text="Null for a direct conversation.")
+    member_count = serializers.IntegerField()
+    last_message_sender_name = serializers.CharField(allow_null=True)
 
 
 class UnreadCountOutput(serializers.Serializer):
@@ -262,6 +274,21 @@ class ConversationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     muted = serializers.BooleanField()
     unread_count = serializers.IntegerField()
+    is_request = serializers.BooleanField()
+
+
+class PrivacySettingsInput(BodyInput):
+    """Any of the three settings; each true or false."""
+
+    show_read_receipts = JsonBooleanField(required=False)
+    show_presence = JsonBooleanField(required=False)
+    message_requests = JsonBooleanField(required=False)
+
+
+class PrivacySettingsOutput(serializers.Serializer):
+    show_read_receipts = serializers.BooleanField()
+    show_presence = serializers.BooleanField()
+    message_requests = serializers.BooleanField()
 
 
 class NotificationSettingsInput(BodyInput):

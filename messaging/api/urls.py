@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attachments, conversations, editing, notifications, views
+from . import attachments, conversations, editing, notifications, privacy, views
 
 urlpatterns = [
     path(
@@ -29,6 +29,13 @@ urlpatterns = [
     ),
     path("messages/unread-count", views.UnreadCountApi.as_view(), name="api-unread-count"),
     path("messages/search", views.MessageSearchApi.as_view(), name="api-search"),
+    path("messages/requests", privacy.MessageRequestsApi.as_view(), name="api-requests"),
+    path(
+        "messages/requests/<str:conversation_id>/accept",
+        privacy.MessageRequestAcceptApi.as_view(),
+        name="api-request-accept",
+    ),
+    path("privacy/settings", privacy.PrivacySettingsApi.as_view(), name="api-privacy-settings"),
     path("messages/block-user", views.BlockApi.as_view(), name="api-block"),
     path("messages/block-user/<str:user_id>", views.UnblockApi.as_view(), name="api-unblock"),
     path("messages/blocked-users", views.BlockedUsersApi.as_view(), name="api-blocked-users"),

@@ -36,7 +36,7 @@ from .history import (
     read_receipts,
     sees,
 )
-from .inbox import ConversationSummary, list_conversations, unread_total
+from .inbox import ConversationSummary, InboxCounts, inbox_counts, list_conversations, unread_total
 from .members import (
     canonical_pair,
     get_member,
@@ -73,6 +73,23 @@ from .presence import (
     socket_left_key,
     typing_key,
 )
+from .privacy import (
+    PrivacySettings,
+    activity_withheld_sql,
+    group_activity_audience,
+    hide_unshared_receipt,
+    hide_unshared_receipts,
+    message_requests_on,
+    privacy_settings,
+    receipt_audience,
+    receipt_goes_to_its_sender,
+    receipt_goes_to_sender,
+    sees_activity,
+    shares_presence,
+    shares_receipts,
+    unanswered_requests_sent,
+    visible_positions,
+)
 from .reactions import ReactionGroup, load_reactions, reaction_groups
 from .search import search_messages
 from .uploads import (
@@ -84,6 +101,23 @@ from .uploads import (
 )
 
 __all__ = [
+    "InboxCounts",
+    "inbox_counts",
+    "PrivacySettings",
+    "activity_withheld_sql",
+    "group_activity_audience",
+    "hide_unshared_receipt",
+    "hide_unshared_receipts",
+    "message_requests_on",
+    "privacy_settings",
+    "receipt_audience",
+    "receipt_goes_to_its_sender",
+    "receipt_goes_to_sender",
+    "sees_activity",
+    "shares_presence",
+    "shares_receipts",
+    "unanswered_requests_sent",
+    "visible_positions",
     "BrowserNotification",
     "MissedConversation",
     "browser_notification",

@@ -13,6 +13,7 @@ from ..exceptions import Forbidden, InvalidInput, NotFound
 from ..models import Conversation, Message, Participant
 from .history import MessagePage, page_for
 from .members import parse_row_id
+from .privacy import hide_unshared_receipts, visible_positions
 
 
 class LeftGroupError(Forbidden):
@@ -21,11 +22,13 @@ class LeftGroupError(Forbidden):
 
 
 def membership(*, user: User, conversation_id: object) -> Participant:
-    """The member's participant row in that conversation, with the conversation (one
-    query); 404 if they were never in it."""
+    """The member's participant row in that conversation, with the conversation and,
+    for a direct one, both members (one query); 404 if they were never in it."""
     pk = parse_row_id(conversation_id)
     participant = (
-        Participant.objects.select_related("conversation").filter(conversation_id=pk, user=user)
+        Participant.objects.select_related(
+            "conversation", "conversation__user_one", "conversation__user_two"
+        ).filter(conversation_id=pk, user=user)
         if pk
         else None
     )
@@ -85,12 +88,13 @@ def conversation_view(*, user: User, conversation_id: object) -> ConversationVie
     return ConversationView(participant.conversation, participant, members)
 
 
-def read_positions(conversation: Conversation) -> dict[object, int]:
-    """Each active member's read position (the newest message they have read)."""
+def read_positions(conversation: Conversation, *, viewer: User | None = None) -> dict[object, int]:
+    """Each active member's read position (the newest message they have read), as
+    `viewer` may see them (privacy.visible_positions)."""
     rows = Participant.objects.filter(conversation=conversation, left_at=None).values_list(
-        "user_id", "last_read_id"
+        "user_id", "last_read_id", "user__show_read_receipts"
     )
-    return dict(rows)
+    return visible_positions(rows, viewer=viewer)
 
 
 def seen_by(message: Message, positions: dict[object, int]) -> int:
@@ -127,4 +131,10 @@ def conversation_messages(
     messages = page_for(participant, limit=limit, before=before, after=after, around=around)
     conversation = participant.conversation
     conversation.viewer = participant  # type: ignore[attr-defined]
+    if not conversation.is_group:
+        other = (
+            conversation.user_two if conversation.user_one_id == user.pk else conversation.user_one
+        )
+        if other is not None:
+            hide_unshared_receipts(messages, viewer=user, other=other)
     return MessagePage(user, conversation, messages, participant.visible_count, participant)

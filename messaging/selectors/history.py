@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
 from ..models import Conversation, Message, MessageRevision, Participant
 from .members import canonical_pair, get_member, parse_user_id
+from .privacy import hide_unshared_receipts, shares_receipts
 from .reactions import load_reactions
 
 
@@ -74,7 +75,7 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
     on one message by id starts here; `lock` takes its row lock (inside the caller's
     transaction). One query: the participant row comes through a filtered join."""
     messages = (
-        Message.objects.select_related("conversation")
+        Message.objects.select_related("conversation", "sender")
         .annotate(
             _viewer=FilteredRelation(
                 "conversation__participants",
@@ -83,6 +84,15 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
         )
         .filter(pk=message_id, _viewer__isnull=False)
         .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
+        # The member's setting as stored now (a socket's member object may be older).
+        .annotate(
+            _reader_shows_receipts=Subquery(
+                User.objects.filter(pk=user.pk).values("show_read_receipts")[:1]
+            ),
+            _recipient_shows_receipts=Subquery(
+                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
+            ),
+        )
     )
     if lock:
         messages = messages.select_for_update()
@@ -107,6 +117,7 @@ _VIEWER_FIELDS = (
     "last_message_id",
     "last_read_id",
     "left_at",
+    "is_request",
     "muted",
 )
 
@@ -137,6 +148,7 @@ def list_messages(
             raise NotFound("Message not found.")
         return MessagePage(other, None, [], 0)
     messages = page_for(participant, limit=limit, before=before, after=after, around=around)
+    hide_unshared_receipts(messages, viewer=user, other=other)
     return MessagePage(
         other, participant.conversation, messages, participant.visible_count, participant
     )
@@ -207,11 +219,14 @@ def message_context(message: Message, *, before: int = 3, after: int = 3) -> lis
     return [*older[::-1], message, *newer]
 
 
-def read_receipts(*, sender: User, message_ids: Iterable[int]) -> dict[int, datetime]:
-    """Which of these messages, sent by `sender`, have been read, and when: an open page
-    turns ✓ into ✓✓ without fetching the history again. One indexed query."""
+def read_receipts(*, sender: User, other: User, message_ids: Iterable[int]) -> dict[int, datetime]:
+    """Which of these messages, sent by `sender` to `other`, have been read, and when:
+    an open page turns ✓ into ✓✓ without fetching the history again. One indexed query;
+    none when receipts do not pass between the two."""
+    if not shares_receipts(sender, other):
+        return {}
     receipts = Message.objects.filter(
-        sender=sender, pk__in=list(message_ids), read_at__isnull=False
+        sender=sender, recipient=other, pk__in=list(message_ids), read_at__isnull=False
     ).values_list("pk", "read_at")
     return {pk: read_at for pk, read_at in receipts if read_at is not None}
 

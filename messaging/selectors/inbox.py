@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -15,6 +15,7 @@ from alumunity.users.models import User
 
 from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
+from .privacy import activity_withheld_sql
 
 
 class ConversationSummary(TypedDict):
@@ -32,6 +33,7 @@ class ConversationSummary(TypedDict):
     unread_count: int
     last_message_from_me: bool
     other_user_status: str | None
+    is_request: bool
     kind: str
     title: str | None
     member_count: int
@@ -58,6 +60,8 @@ class _InboxRow(NamedTuple):
     title: str
     member_count: int | None
     sender_name: str | None
+    is_request: bool
+    presence_withheld: bool
 
 
 def _visible_conversations(user: User) -> QuerySet[Participant]:
@@ -82,6 +86,7 @@ _INBOX_IDS_SQL = """
     SELECT p.id, COUNT(*) OVER ()
     FROM {participant} p
     WHERE p.user_id = %s AND p.last_message_id > p.cleared_through_id
+      AND p.is_request = {{requests}}
     ORDER BY p.last_message_at DESC, p.conversation_id DESC
     LIMIT %s OFFSET %s
 """.format(**_TABLES)
@@ -102,7 +107,9 @@ _INBOX_PAGE_SQL = """
            CASE WHEN c.kind = 'group' THEN
                (SELECT COUNT(*) FROM {participant} q
                 WHERE q.conversation_id = c.id AND q.left_at IS NULL) END,
-           CASE WHEN c.kind = 'group' THEN sender.name END
+           CASE WHEN c.kind = 'group' THEN sender.name END,
+           p.is_request,
+           {withheld}
     FROM {participant} p
     JOIN {conversation} c ON c.id = p.conversation_id
     LEFT JOIN {member} other
@@ -112,27 +119,34 @@ _INBOX_PAGE_SQL = """
     LEFT JOIN {member} sender ON sender.id = m.sender_id AND c.kind = 'group'
     WHERE p.id IN ({{ids}})
     ORDER BY p.last_message_at DESC, p.conversation_id DESC
-""".format(**_TABLES)
+""".format(
+    **_TABLES,
+    withheld=activity_withheld_sql(conversation="c", other="other"),
+)
 
 
 def list_conversations(
-    *, user: User, limit: int, offset: int
+    *, user: User, limit: int, offset: int, requests: bool = False
 ) -> tuple[list[ConversationSummary], int]:
     """Conversation summaries, newest activity first; two queries whatever the number of
     conversations: the page's ids with the total (a window count over the conversation
     rows alone, so they are read once and nothing is joined yet), then the page with its
     last messages, the other members, their presence and whether a block stands
-    between. Only a page past the end needs a COUNT of its own."""
+    between. Only a page past the end needs a COUNT of its own.
+
+    The inbox leaves out message requests waiting for the member; `requests=True`
+    lists those instead (GET /api/messages/requests)."""
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_INBOX_IDS_SQL, [me, limit, offset])
+        cursor.execute(_INBOX_IDS_SQL.format(requests=int(requests)), [me, limit, offset])
         ids_and_total = cursor.fetchall()
         if not ids_and_total:
-            return [], _visible_conversations(user).count() if offset else 0
+            visible = _visible_conversations(user).filter(is_request=requests)
+            return [], visible.count() if offset else 0
         ids = [pk for pk, _ in ids_and_total]
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
-        cursor.execute(sql, [me, me, me, me, *ids])
+        cursor.execute(sql, [me, me, me, int(user.show_presence), me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
     last_seen = {
         _uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows if row.other_id
@@ -156,6 +170,7 @@ def _summary(
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,
+        is_request=bool(row.is_request),
         kind=row.kind,
         title=row.title,
         member_count=row.member_count or 0,
@@ -172,7 +187,7 @@ def _summary(
     summary["photo_url"] = row.other_avatar_url or None
     summary["other_user_status"] = (
         OFFLINE
-        if row.blocked
+        if row.blocked or row.presence_withheld
         else effective_status(
             PresenceState(row.presence_mode, last_seen[other_id]), now=now, live=live.get(other_id)
         )
@@ -203,7 +218,27 @@ def _moment(value: str | datetime | None) -> datetime | None:
     return value
 
 
+class InboxCounts(NamedTuple):
+    unread: int
+    requests: int
+
+
+def inbox_counts(*, user: User) -> InboxCounts:
+    """The unread total of the inbox (message requests waiting are not in it) and how
+    many requests wait: one aggregate. Uses index: participant_inbox (its leading
+    column is the member)."""
+    result = Participant.objects.filter(user=user).aggregate(
+        total=Sum("unread_count", filter=Q(is_request=False)),
+        requests=Count(
+            "pk", filter=Q(is_request=True, last_message_id__gt=F("cleared_through_id"))
+        ),
+    )
+    return InboxCounts(result["total"] or 0, result["requests"] or 0)
+
+
 def unread_total(*, user: User) -> int:
     """Uses index: participant_inbox (its leading column is the member)."""
-    result = Participant.objects.filter(user=user).aggregate(total=Sum("unread_count"))
+    result = Participant.objects.filter(user=user, is_request=False).aggregate(
+        total=Sum("unread_count")
+    )
     return result["total"] or 0

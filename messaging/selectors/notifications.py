@@ -169,6 +169,7 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
             id__lte=F(viewer + "email_claim_through_id"),
             kind=Message.Kind.TEXT,
             is_hidden=False,
+            # Deleted for everyone by its sender: nothing to tell (SPEC §9.2, §9.3).
             deleted_at__isnull=True,
         )
         .select_related("sender")
@@ -199,7 +200,7 @@ class BrowserNotification(TypedDict):
 
 def browser_notification(*, user: User, message_id: int) -> BrowserNotification | None:
     """What a desktop notification for this message says, or None when there should be
-    none: the member's own message, a system or hidden one, a muted conversation, a
+    none: the member's own message, a system, hidden or deleted one, a muted conversation, a
     sender they blocked, or desktop notifications turned off. 404 (from access_message)
     for a message they may not see."""
     message = access_message(user=user, message_id=message_id)

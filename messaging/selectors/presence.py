@@ -18,6 +18,7 @@ from ..exceptions import NotFound
 from ..models import Conversation, Participant, Presence
 from .blocks import blocked_user_ids
 from .members import get_member
+from .privacy import sees_activity
 
 OFFLINE = Presence.Status.OFFLINE
 
@@ -122,17 +123,32 @@ def member_presence(*, user_id: uuid.UUID) -> MemberPresence:
 
 def presence_audience(*, user: User, limit: int = 500) -> list[uuid.UUID]:
     """Who hears of this member's presence: the partners of their most recent
-    conversations, never a member blocked either way. Bounded so that a member with
-    thousands of conversations costs the same; the others read the status when they
-    open the conversation."""
+    conversations, never a member blocked either way, nobody while the member hides
+    their presence, no partner who hides theirs, and not the sender of a request that
+    waits with the member (privacy.sees_activity says the same for one pair). Bounded
+    so that a member with thousands of conversations costs the same; the others read
+    the status when they open the conversation."""
     pairs = (
-        Participant.objects.filter(user=user, conversation__kind=Conversation.Kind.DIRECT)
+        Participant.objects.filter(
+            user=user,
+            user__show_presence=True,
+            is_request=False,
+            conversation__kind=Conversation.Kind.DIRECT,
+        )
         .order_by("-last_message_at")
-        .values_list("conversation__user_one_id", "conversation__user_two_id")[:limit]
+        .values_list(
+            "conversation__user_one_id",
+            "conversation__user_two_id",
+            "conversation__user_one__show_presence",
+            "conversation__user_two__show_presence",
+        )[:limit]
     )
     hidden = blocked_user_ids(user=user)
-    partners = (two if one == user.pk else one for one, two in pairs)
-    return [partner for partner in partners if partner not in hidden]
+    partners = (
+        (two, two_shows) if one == user.pk else (one, one_shows)
+        for one, two, one_shows, two_shows in pairs
+    )
+    return [partner for partner, shows in partners if shows and partner not in hidden]
 
 
 class MemberPresence(TypedDict):
@@ -153,7 +169,9 @@ def conversation_status(*, user: User, other_user_id: object) -> ConversationSta
     if other.pk == user.pk:
         raise NotFound("Member not found.")
     presence = Presence.objects.filter(user=other).first()
-    if other.pk in blocked_user_ids(user=user):
+    if other.pk in blocked_user_ids(user=user) or not sees_activity(
+        viewer_id=user.pk, member_id=other.pk
+    ):
         return ConversationStatus(
             other_user_status=OFFLINE, other_user_last_seen_at=None, other_user_typing=False
         )

@@ -6,6 +6,7 @@ from alumunity.users.models import User
 
 from .. import search as full_text
 from ..models import Message
+from .privacy import hide_unshared_receipts
 from .reactions import load_reactions
 
 
@@ -16,4 +17,7 @@ def search_messages(*, user: User, query: str, limit: int) -> tuple[list[Message
     text must not reach a member again."""
     results, total = full_text.search(user=user, query=query, limit=limit)
     load_reactions(results)
+    for message in results:
+        if message.recipient is not None and message.sender_id == user.pk:
+            hide_unshared_receipts([message], viewer=user, other=message.recipient)
     return results, total

@@ -43,6 +43,7 @@ from .presence import (
     record_typing,
     set_presence_mode,
 )
+from .privacy import update_privacy_settings
 from .reactions import add_reaction, remove_reaction
 from .reads import (
     mark_conversation_read,
@@ -51,9 +52,13 @@ from .reads import (
     open_conversation_by_id,
     read_conversation,
 )
+from .requests import accept_request, check_request_allowance
 from .uploads import remove_unsent_uploads, upload_attachment
 
 __all__ = [
+    "accept_request",
+    "check_request_allowance",
+    "update_privacy_settings",
     "SendRequest",
     "SendResult",
     "add_members",

@@ -17,7 +17,13 @@ from alumunity.users.models import User
 from .. import events
 from ..exceptions import BlockedError, Forbidden, InvalidInput, SuspendedError
 from ..models import Message, MessageRevision, Reaction
-from ..selectors import LeftGroupError, access_message, is_blocked_between, message_audience
+from ..selectors import (
+    LeftGroupError,
+    access_message,
+    hide_unshared_receipt,
+    is_blocked_between,
+    message_audience,
+)
 from .messages import clean_text
 
 NOT_YOURS = "Only the sender can change this message."
@@ -44,6 +50,7 @@ def edit_message(*, editor: User, message_id: int, text: str | None) -> Message:
         )
         locked.message_text, locked.edited_at = text, now
         locked.save(update_fields=["message_text", "edited_at"])
+        hide_unshared_receipt(locked, found=message)
         events.message_edited(locked, audience=message_audience(locked))
     return locked
 
@@ -67,6 +74,7 @@ def delete_message(*, deleter: User, message_id: int) -> Message:
         Reaction.objects.filter(message=locked).delete()
         locked.message_text, locked.deleted_at, locked.reaction_count = "", now, 0
         locked.save(update_fields=["message_text", "deleted_at", "reaction_count"])
+        hide_unshared_receipt(locked, found=message)
         events.message_deleted(locked, audience=message_audience(locked))
     return locked
 

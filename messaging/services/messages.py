@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from alumunity.users.models import User
@@ -35,11 +35,13 @@ from ..selectors import (
     download_path,
     get_member,
     is_blocked_between,
+    message_requests_on,
     parse_user_id,
     typing_key,
     unsent_upload,
 )
 from .notifications import pending_email_counters
+from .requests import check_request_allowance
 
 _http_url = URLValidator(schemes=["http", "https"])
 # A send that loses the race to create its pair's conversation starts again; two losses
@@ -268,7 +270,7 @@ def _insert_message(request: SendRequest) -> SendResult:
         return _insert_group_message(request, request.group)
     sender, recipient = request.sender, request.recipient
     assert recipient is not None  # only a retry has none, and a retry is never written
-    conversation = _locked_conversation(sender.pk, recipient.pk)
+    conversation = _locked_conversation(sender, recipient)
     # Checked again under the lock: a concurrent retry may have just committed.
     original = _original_send(sender, request.client_message_id)
     if original is not None:
@@ -385,6 +387,11 @@ def deliver(message: Message) -> None:
             default=F("unread_count") + 1,
         )
         counters.update(pending_email_counters(message))
+    if message.recipient_id is not None:
+        # Replying to a message request accepts it.
+        counters["is_request"] = Case(
+            When(user_id=message.sender_id, then=Value(False)), default=F("is_request")
+        )
     Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
         **counters
     )
@@ -394,9 +401,11 @@ class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
 
-def _locked_conversation(first_id: uuid.UUID, second_id: uuid.UUID) -> Conversation:
-    """The pair's conversation, created on first use, locked for this transaction."""
-    user_one_id, user_two_id = canonical_pair(first_id, second_id)
+def _locked_conversation(sender: User, recipient: User) -> Conversation:
+    """The pair's conversation, created on first use, locked for this transaction. A
+    first message to a member who receives message requests makes it a request on
+    their side, within the sender's allowance of unanswered requests."""
+    user_one_id, user_two_id = canonical_pair(sender.pk, recipient.pk)
     conversation = (
         Conversation.objects.select_for_update()
         .filter(user_one_id=user_one_id, user_two_id=user_two_id)
@@ -404,13 +413,20 @@ def _locked_conversation(first_id: uuid.UUID, second_id: uuid.UUID) -> Conversat
     )
     if conversation is not None:
         return conversation
+    is_request = message_requests_on(recipient)
+    if is_request:
+        check_request_allowance(sender=sender)
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
-                user_one_id=user_one_id, user_two_id=user_two_id
+                user_one_id=user_one_id, user_two_id=user_two_id, created_by=sender
             )
             Participant.objects.bulk_create(
-                Participant(conversation=conversation, user_id=member_id)
+                Participant(
+                    conversation=conversation,
+                    user_id=member_id,
+                    is_request=is_request and member_id == recipient.pk,
+                )
                 for member_id in (user_one_id, user_two_id)
             )
     except IntegrityError:

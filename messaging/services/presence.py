@@ -19,10 +19,12 @@ from ..selectors import (
     active_membership,
     activity_key,
     get_member,
+    group_activity_audience,
     is_blocked_between,
     member_presence,
     presence_audience,
     presence_sent_key,
+    sees_activity,
     socket_count_key,
     socket_left_key,
     typing_key,
@@ -31,9 +33,13 @@ from ..selectors import (
 
 def record_typing(*, user: User, to_user_id: object) -> None:
     """Remember for a few seconds that `user` is typing to `to_user_id`. Between blocked
-    members nothing is recorded or sent, so a block hides typing both ways."""
+    members nothing is recorded or sent, so a block hides typing both ways; so does a
+    hidden presence (either side's), and a request waiting with the typist hides it from
+    its sender (privacy.sees_activity)."""
     other = get_member(to_user_id)
     if other.pk == user.pk or is_blocked_between(user.pk, other.pk):
+        return
+    if not sees_activity(viewer_id=other.pk, member_id=user.pk):
         return
     cache.set(
         typing_key(from_user_id=user.pk, to_user_id=other.pk),
@@ -52,10 +58,16 @@ def record_conversation_typing(*, user: User, conversation_id: object) -> None:
     if not conversation.is_group:
         record_typing(user=user, to_user_id=conversation.other_user_id(user.pk))
         return
-    others = [
-        member.user_id for member in active_members(conversation) if member.user_id != user.pk
-    ]
-    events.typing(user_id=user.pk, audience=others, conversation_id=conversation.pk, is_typing=True)
+    others = group_activity_audience(
+        member_id=user.pk,
+        members=[
+            (member.user_id, member.user.show_presence) for member in active_members(conversation)
+        ],
+    )
+    if others:
+        events.typing(
+            user_id=user.pk, audience=others, conversation_id=conversation.pk, is_typing=True
+        )
 
 
 def set_presence_mode(*, user: User, mode: str) -> Presence:
@@ -110,11 +122,11 @@ def _show_presence_between(first: User, second: User, *, visible: bool) -> None:
     """After a block each sees the other offline and not typing; after an unblock each
     sees the other's real status again."""
     for member, audience in ((first, second), (second, first)):
-        if visible:
+        if visible and sees_activity(viewer_id=audience.pk, member_id=member.pk):
             events.presence(
                 user_id=member.pk, audience=[audience.pk], **member_presence(user_id=member.pk)
             )
-        else:
+        elif not visible:
             events.typing(user_id=member.pk, to_user_id=audience.pk, is_typing=False)
             events.presence(
                 user_id=member.pk,

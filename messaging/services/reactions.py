@@ -13,7 +13,7 @@ from .. import events
 from ..exceptions import InvalidInput
 from ..limits import MAX_EMOJI_LENGTH, MAX_REACTION_KINDS
 from ..models import Message, Reaction
-from ..selectors import access_message, load_reactions, message_audience
+from ..selectors import access_message, hide_unshared_receipt, load_reactions, message_audience
 from .editing import check_may_write
 
 NOT_AN_EMOJI = "Give exactly one emoji."
@@ -72,6 +72,7 @@ def _react(*, user: User, message_id: int, emoji: object, add: bool) -> Message:
             )
     message.refresh_from_db(fields=["reaction_count", "deleted_at", "is_hidden"])
     load_reactions([message])
+    hide_unshared_receipt(message)
     return message
 
 

@@ -21,6 +21,9 @@ from ..selectors import (
     conversation_messages,
     list_messages,
     membership,
+    receipt_audience,
+    receipt_goes_to_its_sender,
+    receipt_goes_to_sender,
     sees,
 )
 
@@ -35,7 +38,8 @@ def mark_read(*, reader: User, message_id: int) -> Message:
         return message
     if message.recipient_id != reader.pk:
         raise NotFound("Message not found.")
-    if message.read_at is not None:
+    if message.read_at is not None or message.viewer.is_request:
+        # A request's reading is recorded only once it is accepted (no receipt before).
         return message
     now = timezone.now()
     with transaction.atomic():
@@ -55,11 +59,12 @@ def mark_read(*, reader: User, message_id: int) -> Message:
             # Another request read it first and counted it: undo this decrement.
             transaction.set_rollback(True)
         else:
+            told = receipt_goes_to_its_sender(message)
             events.message_read(
                 conversation_id=message.conversation_id,
                 message_ids=[message.pk],
                 reader_id=reader.pk,
-                sender_id=message.sender_id,
+                sender_id=message.sender_id if told else None,
                 read_at=now,
             )
     if changed:
@@ -92,17 +97,20 @@ def mark_conversation_read(
             if viewer is not None and viewer.user_id == reader.pk
             else Participant.objects.get(conversation=conversation, user=reader)
         )
-    if participant.unread_count == 0:
+    if participant.unread_count == 0 or participant.is_request:
+        # A request's reading is recorded only once it is accepted (no receipt before).
         return [], now
     marked = _mark_shown_read(reader=reader, participant=participant, shown=shown, now=now)
     if marked is None:
         marked = _mark_unread_read(reader=reader, participant=participant, now=now)
     if marked:
+        sender_id = conversation.other_user_id(reader.pk)
+        told = receipt_goes_to_sender(reader=reader, conversation=conversation, sender_id=sender_id)
         events.message_read(
             conversation_id=conversation.pk,
             message_ids=marked,
             reader_id=reader.pk,
-            sender_id=conversation.other_user_id(reader.pk),
+            sender_id=sender_id if told else None,
             read_at=now,
         )
     participant.unread_count = 0
@@ -237,6 +245,8 @@ def read_conversation(
     participant = membership(user=reader, conversation_id=conversation_id)
     if up_to_message_id is not None and not sees(participant, up_to_message_id):
         raise NotFound("Message not found.")
+    if participant.is_request:
+        return  # a request's reading is recorded only once it is accepted
     if participant.conversation.is_group:
         _move_read_position(reader=reader, participant=participant, up_to=up_to_message_id)
     elif up_to_message_id is None:
@@ -295,14 +305,17 @@ def _move_read_position(*, reader: User, participant: Participant, up_to: int | 
             reader_id=reader.pk,
             sender_id=None,
             read_at=now,
-            audience=_active_ids(participant.conversation_id),
+            audience=receipt_audience(
+                reader=reader, members=_active_members_receipts(participant.conversation_id)
+            ),
         )
     participant.last_read_id, participant.unread_count = position, remaining
 
 
-def _active_ids(conversation_id: int) -> list:
+def _active_members_receipts(conversation_id: int) -> list[tuple[object, bool]]:
+    """Each active member and whether they show read receipts."""
     return list(
         Participant.objects.filter(conversation_id=conversation_id, left_at=None).values_list(
-            "user_id", flat=True
+            "user_id", "user__show_read_receipts"
         )
     )

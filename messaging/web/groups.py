@@ -46,14 +46,13 @@ def group(request, conversation_id: int):
     )
     assert page.conversation is not None and page.participant is not None
     members = selectors.active_members(page.conversation)
-    positions = selectors.read_positions(page.conversation)
+    positions = selectors.read_positions(page.conversation, viewer=request.user)
     mine = [message for message in page.messages if message.sender_id == request.user.pk]
     last_mine = mine[-1] if mine else None
     seen = selectors.seen_by_names(last_mine, members, positions) if last_mine else []
     # Every sender in one query (a member who left still names their messages).
     senders = selectors.members_in_bulk({message.sender_id for message in page.messages})
-    for message in page.messages:
-        message.sender = senders[message.sender_id]
+    _mark_runs(page.messages, senders)
     query = _query(request)
     context = {
         "conversation": page.conversation,
@@ -68,6 +67,26 @@ def group(request, conversation_id: int):
         "unread_total": _unread_total(request),
     }
     return render(request, "messaging/group.html", context)
+
+
+def _mark_runs(history: list, senders: dict) -> None:
+    """Each sender's name and picture head a run of their messages; the run's last
+    bubble has the time and the tail (the 1:1 page's look, where runs alternate)."""
+    for index, message in enumerate(history):
+        message.sender = senders[message.sender_id]
+        before = history[index - 1] if index else None
+        after = history[index + 1] if index + 1 < len(history) else None
+        message.starts_run = not _same_run(before, message)
+        message.ends_run = not _same_run(message, after)
+
+
+def _same_run(first, second) -> bool:
+    return (
+        first is not None
+        and second is not None
+        and first.kind == second.kind == "text"
+        and first.sender_id == second.sender_id
+    )
 
 
 def _change(request, conversation_id: int, action) -> object:

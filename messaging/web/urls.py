@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic.base import RedirectView
 
-from . import accounts, attachments, editing, groups, notifications, views
+from . import accounts, attachments, editing, groups, notifications, privacy, views
 
 app_name = "messaging"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         name="unsubscribe",
     ),
     path("messages/search", views.search, name="search"),
+    path("messages/requests", privacy.requests, name="requests"),
+    path(
+        "messages/requests/<int:conversation_id>/accept",
+        privacy.accept_request,
+        name="accept-request",
+    ),
+    path("settings/privacy", privacy.privacy_settings, name="privacy"),
     path("messages/new", views.new_message, name="new-message"),
     path("messages/attachments", attachments.upload, name="upload"),
     path(

@@ -135,10 +135,12 @@ def _unread_total(request) -> int:
 def _list_context(request, *, offset: int = 0) -> dict:
     found, total = selectors.list_conversations(user=request.user, limit=PAGE_SIZE, offset=offset)
     summaries = [conversation_summary_payload(summary) for summary in found]
-    unread_total = _unread_total(request)
+    unread_total, requests_total = selectors.inbox_counts(user=request.user)
     # Polling sends this back; an unchanged list is answered with an empty 204.
     fingerprint = hashlib.sha256(
-        json.dumps([summaries, total, unread_total], sort_keys=True, default=str).encode()
+        json.dumps(
+            [summaries, total, unread_total, requests_total], sort_keys=True, default=str
+        ).encode()
     ).hexdigest()[:20]
     return {
         "conversations": summaries,
@@ -147,6 +149,7 @@ def _list_context(request, *, offset: int = 0) -> dict:
         "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
         "previous_offset": max(offset - PAGE_SIZE, 0) if offset else None,
         "unread_total": unread_total,
+        "requests_total": requests_total,
         "fingerprint": fingerprint,
     }
 
@@ -267,6 +270,7 @@ def _conversation_page(
         "history": messages,
         "has_older": has_older,
         "highlight_id": around,
+        "is_request": bool(page.participant and page.participant.is_request),
     }
     if request.htmx and before is not None:
         return render(request, "messaging/_message_rows.html", context)
@@ -314,6 +318,8 @@ def send(request, user_id):
             attachment_id=_attachment_id(request),
         )
     except MessagingError as error:
+        # A limit of the service (message requests) says when it ends, as the rate does.
+        wait = wait if wait is not None else getattr(error, "wait", None)
         status = HTTPStatus.TOO_MANY_REQUESTS if wait is not None else error.status
         if _wants_json(request):
             response = _json_error(error, status)
@@ -351,7 +357,9 @@ def updates(request, user_id):
             user=request.user, other_user_id=user_id, limit=PAGE_SIZE, after=after
         )
     receipts = selectors.read_receipts(
-        sender=request.user, message_ids=_id_list(request.GET.get("unread", ""))
+        sender=request.user,
+        other=page.other_user,
+        message_ids=_id_list(request.GET.get("unread", "")),
     )
     status = _status(request, page.other_user)
     context = {"other": page.other_user, "history": page.messages, "status": status}

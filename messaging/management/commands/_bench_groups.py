@@ -60,33 +60,9 @@ class GroupPlan:
     ) -> dict[str, list]:
         """The conversation, message and participant rows (message ids from
         first_message_id, conversation ids from first_conversation_id)."""
-        rng = self.rng
-        timeline = [(-1, index) for index in range(self.groups)]
-        timeline += [(0, index) for index in self.owner]
-        step = (end - start) / max(1, len(timeline))
-        history: list[list[tuple[int, int, bool]]] = [[] for _ in range(self.groups)]
-        messages = []
-        for position, (system, index) in enumerate(timeline):
-            message_id = first_message_id + position
-            members = self.members[index]
-            sender = members[0] if system else rng.choice(members)
-            text = (
-                f"{names[sender]} created the group Bench group {index}"
-                if system
-                else sentence(rng)
-            )
-            sent_at = str(start + step * position)
-            history[index].append((message_id, sender, bool(system)))
-            messages.append(
-                (
-                    message_id,
-                    first_conversation_id + index,
-                    db_uuid[sender],
-                    text,
-                    sent_at,
-                    "system" if system else "text",
-                )
-            )
+        messages, history = self._messages(
+            first_message_id, first_conversation_id, db_uuid, names, start, end, sentence
+        )
         sent_at_of = {row[0]: row[4] for row in messages}
         conversations = [
             (
@@ -97,31 +73,57 @@ class GroupPlan:
             )
             for index in range(self.groups)
         ]
-        participants = []
-        for index, members in enumerate(self.members):
-            past = history[index]
-            last_id = past[-1][0]
-            for member in members:
-                read_through = max(1, len(past) - rng.choice((0, 0, 0, 1, 2, 4)))
-                unread = sum(
-                    1
-                    for _id, sender, system in past[read_through:]
-                    if not system and sender != member
-                )
-                participants.append(
-                    (
-                        first_conversation_id + index,
-                        db_uuid[member],
-                        "creator" if member == members[0] else "member",
-                        unread,
-                        past[read_through - 1][0],
-                        str(start),
-                        last_id,
-                        sent_at_of[last_id],
-                        len(past),
-                    )
-                )
+        participants = [
+            (first_conversation_id + index, db_uuid[member], *facts, str(start), *last)
+            for index, members in enumerate(self.members)
+            for member, facts, last in self._members_facts(members, history[index], sent_at_of)
+        ]
         return {"conversations": conversations, "messages": messages, "participants": participants}
+
+    def _messages(self, first_id, first_conversation_id, db_uuid, names, start, end, sentence):
+        """Every group's creation message first, then their texts in the owner's order;
+        and each group's history as (id, sender, is_system)."""
+        rng = self.rng
+        timeline = [(True, index) for index in range(self.groups)]
+        timeline += [(False, index) for index in self.owner]
+        step = (end - start) / max(1, len(timeline))
+        history: list[list[tuple[int, int, bool]]] = [[] for _ in range(self.groups)]
+        messages = []
+        for position, (system, index) in enumerate(timeline):
+            message_id = first_id + position
+            members = self.members[index]
+            sender = members[0] if system else rng.choice(members)
+            text = (
+                f"{names[sender]} created the group Bench group {index}"
+                if system
+                else sentence(rng)
+            )
+            history[index].append((message_id, sender, system))
+            kind = "system" if system else "text"
+            messages.append(
+                (
+                    message_id,
+                    first_conversation_id + index,
+                    db_uuid[sender],
+                    text,
+                    str(start + step * position),
+                    kind,
+                )
+            )
+        return messages, history
+
+    def _members_facts(self, members: list[int], past: list, sent_at_of: dict):
+        """(member, (role, unread, read position), (last id, its time, count)) for each
+        member of one group: each has read up to a point near the end."""
+        last_id = past[-1][0]
+        for member in members:
+            read_through = max(1, len(past) - self.rng.choice((0, 0, 0, 1, 2, 4)))
+            unread = sum(
+                1 for _id, sender, system in past[read_through:] if not system and sender != member
+            )
+            role = "creator" if member == members[0] else "member"
+            facts = (role, unread, past[read_through - 1][0])
+            yield member, facts, (last_id, sent_at_of[last_id], len(past))
 
 
 def group_span(groups: int) -> timedelta:

@@ -218,19 +218,7 @@ class Command(BaseCommand):
         conversation_rows = plan.conversation_rows(first_message_id, first_conversation_id, db_uuid)
         participant_rows = plan.participant_rows(first_conversation_id, db_uuid)
         user_rows = plan.user_rows(db_uuid, make_password(BENCH_PASSWORD))
-        groups = (
-            group_statements(
-                plan.groups,
-                first_message_id=first_message_id + len(plan.owner),
-                first_conversation_id=first_conversation_id + len(plan.conversations),
-                db_uuid=db_uuid,
-                names=[row[4] for row in user_rows],
-                end=plan.end,
-                sentence=sentence,
-            )
-            if plan.groups
-            else []
-        )
+        groups = Command._groups(plan, first_message_id, first_conversation_id, db_uuid, user_rows)
         # Member search reads names through this index (User.save() writes it for
         # members saved one at a time).
         prefix_rows = [
@@ -276,6 +264,23 @@ class Command(BaseCommand):
                 user_rows,
             ),
         ]
+
+    @staticmethod
+    def _groups(
+        plan: Plan, first_message_id: int, first_conversation_id: int, db_uuid: list, users: list
+    ) -> list[tuple[str, list]]:
+        """The groups' INSERTs (none without --groups), ids after the direct ones."""
+        if plan.groups is None:
+            return []
+        return group_statements(
+            plan.groups,
+            first_message_id=first_message_id + len(plan.owner),
+            first_conversation_id=first_conversation_id + len(plan.conversations),
+            db_uuid=db_uuid,
+            names=[row[4] for row in users],
+            end=plan.end,
+            sentence=sentence,
+        )
 
     def _write_sqlite(self, statements: list[tuple[str, list]], bar: tqdm) -> None:
         # One transaction; foreign keys are checked by construction, not per row.

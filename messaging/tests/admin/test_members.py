@@ -108,3 +108,18 @@ def test_suspension_never_applies_across_every_page(staff_client, other_user):
 
     other_user.refresh_from_db()
     assert not other_user.messaging_suspended
+
+
+def test_the_member_list_shows_unanswered_requests_per_sender(moderator_client, user, other_user):
+    strangers = UserFactory.create_batch(3, message_requests=True)
+    for stranger in strangers:
+        send(user, stranger, "buy my course")
+    send(strangers[0], user, "no thanks")  # a reply accepts: no longer unanswered
+    send(other_user, user, "hello")  # Ada does not receive requests
+
+    response = moderator_client.get(USERS)
+
+    waiting = {member.pk: member._requests_waiting for member in response.context["cl"].result_list}
+    assert waiting[user.pk] == 2
+    assert not waiting[other_user.pk]
+    assert "Requests unanswered (24 h)" in response.content.decode()

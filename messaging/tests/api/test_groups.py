@@ -287,6 +287,7 @@ def test_inbox_lists_groups_with_their_fields(api_client, group, other_user):
         "other_user_name": None,
         "photo_url": None,
         "other_user_status": None,
+        "is_request": False,
         "last_message": "see you there",
         "last_message_at": row["last_message_at"],
         "unread_count": 0,

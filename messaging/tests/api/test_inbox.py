@@ -23,6 +23,7 @@ def _summary(conversation, *, viewer, other, last, unread, status="offline") -> 
         "unread_count": unread,
         "last_message_from_me": last.sender_id == viewer.pk,
         "other_user_status": status,
+        "is_request": False,
         # Version 2 adds these to every row (SPEC §9.1); every version-1 field stays.
         "kind": "direct",
         "title": None,

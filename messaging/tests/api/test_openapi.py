@@ -22,6 +22,9 @@ EVERY_PATH = {
     "/api/messages/mark-as-read/{message_id}": {"put"},
     "/api/messages/unread-count": {"get"},
     "/api/messages/search": {"get"},
+    "/api/messages/requests": {"get"},
+    "/api/messages/requests/{conversation_id}/accept": {"post"},
+    "/api/privacy/settings": {"get", "put"},
     "/api/messages/block-user": {"post"},
     "/api/messages/block-user/{user_id}": {"delete"},
     "/api/messages/blocked-users": {"get"},
@@ -77,6 +80,18 @@ def test_schema_documents_the_envelopes(schema):
     )
     assert {"success", "data", "total", "message"} <= set(
         components["ConversationSummaryListEnvelope"]["properties"]
+    )
+
+
+def test_schema_documents_the_version_2_fields(schema):
+    components = schema["components"]["schemas"]
+    kind = components["MessageOutput"]["properties"]["kind"]["$ref"].rsplit("/", 1)[-1]
+    assert components[kind]["enum"] == ["text", "system"]
+    assert {"kind", "title", "member_count", "last_message_sender_name"} <= set(
+        components["ConversationSummaryOutput"]["properties"]
+    )
+    assert {"conversation_kind", "conversation_title"} <= set(
+        components["SearchResultOutput"]["properties"]
     )
 
 

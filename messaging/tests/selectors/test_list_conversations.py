@@ -35,6 +35,7 @@ def test_summary_has_every_field_of_the_contract(user, other_user):
             "unread_count": 1,
             "last_message_from_me": False,
             "other_user_status": "offline",
+            "is_request": False,
             "kind": "direct",
             "title": None,
             "member_count": 2,

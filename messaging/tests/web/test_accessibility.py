@@ -84,6 +84,13 @@ def test_group_pages_pass_axe(open_as, demo, scheme, viewport):
         " line.textContent = 'Grace Hopper is typing…'; line.hidden = false; }"
     )
     assert axe_violations(page) == []
+    # With a message's menu and its report form open, as on the 1:1 page.
+    row = page.locator("#group-messages li.message.theirs").last
+    row.hover()
+    row.get_by_label("Actions for this message").click()
+    row.get_by_text("Report…").click()
+    expect(row.get_by_label("Why are you reporting this message?")).to_be_visible()
+    assert axe_violations(page) == []
     page = view.goto("/messages/new-group")
     assert axe_violations(page) == []
     assert view.console_errors == []

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from messaging import services
+from messaging.models import Report
 from messaging.tests.factories import UserFactory
 from messaging.tests.web.conftest import DESKTOP
 
@@ -96,3 +97,51 @@ def test_the_group_page_follows_the_group_without_reloading(open_as):
     alan_page.wait_for_timeout(3000)
     expect(alan_page.locator("#group-messages")).not_to_contain_text("the two of us")
     assert [view.console_errors for view in views] == [[], [], []]
+
+
+def test_a_group_message_is_reported_from_its_menu_while_the_group_talks_on(open_as):
+    """The 1:1 page's menu on a group's bubbles: the report form stays open (and what is
+    typed in it stays) while new messages arrive, and the report is filed in place."""
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    alan = UserFactory(name="Alan Turing")
+    group = services.create_group(creator=ada, member_ids=[grace.pk, alan.pk], title="Chapter")
+    spam = services.send_to_conversation(
+        sender=grace, conversation_id=group.pk, text="buy my course"
+    ).message
+    page = open_as(ada, viewport=DESKTOP).goto(f"/messages/c/{group.pk}")
+    row = page.locator(f"#message-{spam.pk}")
+    row.hover()
+    row.get_by_label("Actions for this message").click()
+    row.get_by_text("Report…").click()
+    reason = row.get_by_label("Why are you reporting this message?")
+    reason.fill("Spam in our group")
+
+    services.send_to_conversation(sender=alan, conversation_id=group.pk, text="ignore that")
+    expect(page.locator("#group-messages")).to_contain_text("ignore that")
+    expect(reason).to_have_value("Spam in our group")
+    row.get_by_role("button", name="Send report").click()
+
+    expect(row).to_contain_text("Reported")
+    assert Report.objects.get().reason == "Spam in our group"
+
+
+def test_people_found_and_ticked_to_add_stay_while_the_group_talks_on(open_as):
+    ada = UserFactory(name="Ada Lovelace")
+    grace = UserFactory(name="Grace Hopper")
+    alan = UserFactory(name="Alan Turing")
+    UserFactory(name="Linus Pauling")
+    group = services.create_group(creator=ada, member_ids=[grace.pk, alan.pk], title="Chapter")
+    page = open_as(ada, viewport=DESKTOP).goto(f"/messages/c/{group.pk}")
+    page.fill("#add-q", "linus")
+    page.locator("#add-q").press("Enter")
+    page.get_by_label("Linus Pauling").check()
+    page.locator("#group-text").focus()
+
+    services.send_to_conversation(sender=grace, conversation_id=group.pk, text="any news?")
+    expect(page.locator("#group-messages")).to_contain_text("any news?")
+    expect(page.get_by_label("Linus Pauling")).to_be_checked()
+    page.click("#add-members")
+
+    expect(page.locator("#member-list")).to_contain_text("Linus Pauling")
+    expect(page.locator("#group-messages")).to_contain_text("Ada Lovelace added Linus Pauling")

@@ -2,14 +2,15 @@
  * A group's page. The server draws it; this keeps it live: on the socket's events for
  * this group (a message, a read receipt, a hidden message, a rename or a change of
  * members), and every 2 seconds while the socket is down, the page is fetched again
- * and its header, history and member list are swapped in (the composer and whatever is
- * being typed stay). Sending posts without leaving the page; typing is signalled to the
+ * and its header, history and member list are swapped in (the composer, whatever is
+ * being typed, and a message whose menu or report form is open stay as they are).
+ * The rows are the 1:1 page's (messaging/_message.html), with the same menus (set up by
+ * pages.js with the editing, for the whole group page). Sending posts without leaving the page; typing is signalled to the
  * group by its id. A tab in the background fetches nothing (a fetch marks the group
  * read): it catches up when it is shown again.
  */
 
-import { coalesced, isLoginRedirect, on, poller, setUnreadTotal } from "./core.js";
-import { carryEdit } from "./editing.js";
+import { coalesced, isLoginRedirect, on, poller, processHtmx, setUnreadTotal } from "./core.js";
 import { rove } from "./menus.js";
 import { localizeTimes } from "./times.js";
 
@@ -20,6 +21,42 @@ const NEAR_BOTTOM_PX = 120;
 function nearBottom() {
   const page = document.scrollingElement;
   return page.scrollHeight - page.scrollTop - page.clientHeight < NEAR_BOTTOM_PX;
+}
+
+function edited(element) {
+  return Array.prototype.some.call(element.querySelectorAll("input"), function (input) {
+    if (input.type === "checkbox") return input.checked !== input.defaultChecked;
+    return input.type !== "hidden" && input.value !== input.defaultValue;
+  });
+}
+
+function busy(element) {
+  // Focus inside, a menu or report form open, or an edit in progress (editing.js).
+  return (
+    element.contains(document.activeElement) ||
+    element.querySelector("details[open], .edit-form")
+  );
+}
+
+function mergeRows(list, fresh) {
+  // Rows only ever come after the ones shown (or change in place: hidden, Seen by N).
+  const incoming = new Map();
+  Array.prototype.forEach.call(fresh.children, function (row) {
+    incoming.set(row.id || row.className, row);
+  });
+  Array.prototype.slice.call(list.children).forEach(function (row) {
+    const key = row.id || row.className;
+    const next = incoming.get(key);
+    incoming.delete(key);
+    if (busy(row)) return;
+    if (next) row.replaceWith(document.adoptNode(next));
+    else row.remove();
+  });
+  incoming.forEach(function (row) {
+    list.append(document.adoptNode(row));
+  });
+  processHtmx(list);
+  rove(list);
 }
 
 function typingLine(line, root) {
@@ -46,16 +83,12 @@ export function initGroup(root) {
     const fresh = new DOMParser().parseFromString(html, "text/html");
     if (!fresh.getElementById("group")) return;
     const stick = nearBottom();
-    // A message being edited stays in its edit box, with what was typed.
-    const reopenEdit = carryEdit();
-    ["group-head", "group-messages"].forEach(function (id) {
-      document.getElementById(id).replaceWith(document.adoptNode(fresh.getElementById(id)));
-    });
-    reopenEdit();
-    rove(document.getElementById("group-messages"));
+    const head = document.getElementById("group-head");
+    head.replaceWith(document.adoptNode(fresh.getElementById("group-head")));
+    mergeRows(document.getElementById("group-messages"), fresh.getElementById("group-messages"));
     const members = document.getElementById("group-members");
-    // The rename and add forms keep what is being typed in them.
-    if (!members.contains(document.activeElement)) {
+    // The rename and add forms keep what is being typed or ticked in them.
+    if (!members.contains(document.activeElement) && !edited(members)) {
       members.replaceWith(document.adoptNode(fresh.getElementById("group-members")));
     }
     const composer = document.getElementById("group-composer");
@@ -80,7 +113,8 @@ export function initGroup(root) {
       return;
     }
     stale = false;
-    return fetch(window.location.pathname, { credentials: "same-origin" }).then(answered);
+    // The same address: people found to add stay found.
+    return fetch(window.location.href, { credentials: "same-origin" }).then(answered);
   });
 
   function ours(conversationId) {
