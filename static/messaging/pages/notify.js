@@ -73,17 +73,30 @@ function keyBytes(base64url) {
   return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
 }
 
+function sameKey(buffer, key) {
+  if (!buffer) return false;
+  const given = new Uint8Array(buffer);
+  const wanted = keyBytes(key);
+  return given.length === wanted.length && given.every((byte, index) => byte === wanted[index]);
+}
+
 async function subscribePush(key, note) {
   if (!pushSupported() || Notification.permission !== "granted") return;
   try {
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     await navigator.serviceWorker.ready;
-    const subscription =
-      (await registration.pushManager.getSubscription()) ||
-      (await registration.pushManager.subscribe({
+    let subscription = await registration.pushManager.getSubscription();
+    if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
+      // Made with a key the server no longer has: its pushes would be refused.
+      await subscription.unsubscribe();
+      subscription = null;
+    }
+    if (!subscription) {
+      subscription = await registration.pushManager.subscribe({
         userVisibleOnly: true,
         applicationServerKey: keyBytes(key),
-      }));
+      });
+    }
     const response = await fetch("/settings/notifications/push-subscription", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
