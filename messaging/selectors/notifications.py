@@ -226,25 +226,34 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
     )
     if quiet:
         return None
-    return notification_text(
-        message=message,
-        conversation=message.conversation,
-        include_text=choices.email_include_text,
-    )
-
-
-def notification_text(
-    *, message: Message, conversation: Conversation, include_text: bool, more: int = 0
-) -> BrowserNotification:
-    """What a desktop or push notification says: the sender (and the group), and the
-    text, or only "New message" for a member who chose emails without the text; `more`
-    unread messages besides this one are counted in the body."""
-    sender = message.sender
+    conversation = message.conversation
     if message.viewer.is_request:
         # A stranger's request: said once (for its first message), never with its text.
         earlier = Message.objects.filter(conversation_id=conversation.pk, pk__lt=message.pk)
         if earlier.exists():
             return None
+    return notification_text(
+        message=message,
+        conversation=conversation,
+        include_text=choices.email_include_text,
+        is_request=message.viewer.is_request,
+    )
+
+
+def notification_text(
+    *,
+    message: Message,
+    conversation: Conversation,
+    include_text: bool,
+    more: int = 0,
+    is_request: bool = False,
+) -> BrowserNotification:
+    """What a desktop or push notification says: the sender (and the group), and the
+    text, or only "New message" for a member who chose emails without the text; `more`
+    unread messages besides this one are counted in the body. A message request never
+    shows the stranger's text."""
+    sender = message.sender
+    if is_request:
         return BrowserNotification(
             title=f"Message request from {sender.name}",
             body="Open it to read, then accept or delete it.",

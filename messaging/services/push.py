@@ -33,11 +33,16 @@ MAX_ENDPOINT_LENGTH = 2000
 
 def pending_push_counters(message: Message) -> dict[str, Any]:
     """The SET term deliver() adds for a text message: a recipient with a push
-    subscription, who is not its sender, has not muted the conversation and is not
-    looking at a message request, becomes pending from this message on (Coalesce keeps
-    the first time). Everything else is decided when the push is due."""
+    subscription, who is not its sender and has not muted the conversation, becomes
+    pending from this message on (Coalesce keeps the first time). A message request is
+    told once, as for email: once a push covered it, the stranger's next messages leave
+    it quiet until it is accepted. Everything else is decided when the push is due."""
     has_subscription = Exists(PushSubscription.objects.filter(user_id=OuterRef("user_id")))
-    quiet = Q(user_id=message.sender_id) | Q(muted=True) | Q(is_request=True)
+    quiet = (
+        Q(user_id=message.sender_id)
+        | Q(muted=True)
+        | Q(is_request=True, pushed_through_message_id__gt=0)
+    )
     return {
         "push_pending_since": Case(
             When(quiet | ~has_subscription, then=F("push_pending_since")),

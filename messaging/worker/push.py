@@ -84,9 +84,10 @@ def run_push_batch(
 
 
 def _compose(token: str, rows: list[Participant]) -> list[_Push]:
-    """One push per claimed row worth one: not muted, left or a message request, the
-    member's browser notifications on, no socket open (they are here and see it), a
-    browser subscribed, and something unread they may see (missed_messages)."""
+    """One push per claimed row worth one: not muted or left, the member's browser
+    notifications on, no socket open (they are here and see it), a browser subscribed,
+    and something unread they may see (missed_messages). A message request is said
+    without its text (notification_text)."""
     missed = selectors.missed_messages(token=token, channel="push")
     user_ids = {row.user_id for row in rows}
     subscriptions = selectors.push_subscriptions_of(user_ids)
@@ -99,7 +100,6 @@ def _compose(token: str, rows: list[Participant]) -> list[_Push]:
             entry is None
             or row.muted
             or row.left_at is not None
-            or row.is_request
             or not choices.browser_notifications
             or not row.user.is_active
             or live[row.user_id].sockets > 0
@@ -114,6 +114,7 @@ def _compose(token: str, rows: list[Participant]) -> list[_Push]:
             conversation=row.conversation,
             include_text=choices.email_include_text,
             more=entry.total - 1,
+            is_request=row.is_request,
         )
         payload = {
             "title": text["title"],

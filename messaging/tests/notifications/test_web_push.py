@@ -258,3 +258,23 @@ def test_a_batch_costs_the_same_queries_for_2_and_for_12_members(push_service, o
 def test_payload_keys_are_base64url(user):
     keys = BrowserKeys.generate()
     assert len(keys.auth) == len(b64url(b"x" * 16))
+
+
+def test_a_message_request_is_pushed_once_without_its_text(push_service, user, other_user):
+    keys = BrowserKeys.generate()
+    subscribe(user, push_service, "ada", keys)
+    services.update_privacy_settings(user=user, message_requests=True)
+    send(other_user, user, "Buy my course, cheap!")
+    send(other_user, user, "Second pitch")
+    assert Participant.objects.get(user=user).is_request
+
+    assert run_push_batch(now=seconds_later(15)).sent == 1
+    [push] = push_service.received
+    payload = keys.decrypt(push)
+    assert payload["title"] == "Message request from Grace Hopper"
+    assert "Buy my course" not in payload["body"] and "pitch" not in payload["body"]
+    assert payload["url"] == f"/messages/{other_user.pk}"
+
+    send(other_user, user, "Third pitch")
+    assert Participant.objects.get(user=user).push_pending_since is None
+    assert run_push_batch(now=seconds_later(60)).sent == 0
