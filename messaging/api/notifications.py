@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from .. import selectors, services
 from . import serializers as io
 from .envelope import enveloped, ok
-from .views import ERRORS, MemberApiView, parse
+from .views import ERROR_ENVELOPE, ERRORS, MemberApiView, parse
 
 
 class NotificationSettingsApi(MemberApiView):
@@ -35,7 +35,8 @@ class PushSubscriptionsApi(MemberApiView):
 
     @extend_schema(
         request=io.PushSubscriptionInput,
-        responses={200: enveloped(io.WebPushOutput), **ERRORS},
+        # 409: Web Push is not configured on this server.
+        responses={200: enveloped(io.WebPushOutput), 409: ERROR_ENVELOPE, **ERRORS},
     )
     def post(self, request):
         given = parse(io.PushSubscriptionInput, request.data)
