@@ -1,6 +1,7 @@
 """Settings: every value that differs between machines is read from the environment here,
 and nowhere else."""
 
+import email.utils
 import os
 import warnings
 from datetime import timedelta
@@ -354,7 +355,22 @@ NOTIFICATIONS = {
     "BACKOFF_SECONDS": env.float("NOTIFICATIONS_BACKOFF_SECONDS", default=30.0),
     # Unsent uploads are removed by the worker this often.
     "CLEANUP_SECONDS": env.int("NOTIFICATIONS_CLEANUP_SECONDS", default=3600),
+    # Web Push: sent this long after a message stays unread with no socket open (not the
+    # email delay); at most this many browsers per member; the push service keeps an
+    # undelivered push this long.
+    "PUSH_DELAY_SECONDS": env.float("NOTIFICATIONS_PUSH_DELAY_SECONDS", default=10.0),
+    "PUSH_MAX_SUBSCRIPTIONS": env.int("NOTIFICATIONS_PUSH_MAX_SUBSCRIPTIONS", default=10),
+    "PUSH_TTL_SECONDS": env.int("NOTIFICATIONS_PUSH_TTL_SECONDS", default=86400),
+    "PUSH_TIMEOUT_SECONDS": env.float("NOTIFICATIONS_PUSH_TIMEOUT_SECONDS", default=10.0),
 }
+# Web Push (SPEC 9.2): a VAPID key pair (`python manage.py vapid_keys` makes one, both
+# base64url); without both keys Web Push is off. The subject is the contact the push
+# services may write to: a mailto: of DEFAULT_FROM_EMAIL unless given.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT", default="mailto:" + email.utils.parseaddr(DEFAULT_FROM_EMAIL)[1]
+)
 
 # --- HTTPS ----------------------------------------------------------------------------
 SECURE_HTTPS = env.bool("SECURE_HTTPS", default=False)

@@ -185,6 +185,14 @@ class Participant(models.Model):
     # The conversation's last message when claimed: the email covers up to it.
     email_claim_through_id = models.BigIntegerField(default=0, db_default=0)
     email_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # Web Push, the same way (services/push.py): pending only for a member with a push
+    # subscription, due after a few seconds rather than the email delay.
+    push_pending_since = models.DateTimeField(null=True, blank=True)
+    pushed_through_message_id = models.BigIntegerField(default=0, db_default=0)
+    push_claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
+    push_claimed_until = models.DateTimeField(null=True, blank=True)
+    push_claim_through_id = models.BigIntegerField(default=0, db_default=0)
+    push_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -195,6 +203,7 @@ class Participant(models.Model):
             models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
             # The notification worker's due rows, oldest first (NULL for everyone else).
             models.Index(fields=["email_pending_since"], name="participant_email_pending"),
+            models.Index(fields=["push_pending_since"], name="participant_push_pending"),
         ]
 
     def __str__(self) -> str:
@@ -459,4 +468,8 @@ class ModerationLogEntry(models.Model):
 # Tables in modules of their own (this one stays under 500 lines): edits, deletions and
 # reactions (SPEC §9.3), and the notifications' (§9.2).
 from .message_changes import MessageRevision, Reaction  # noqa: E402, F401
-from .notification_models import NotificationSettings, UndeliveredEmail  # noqa: E402, F401
+from .notification_models import (  # noqa: E402, F401
+    NotificationSettings,
+    PushSubscription,
+    UndeliveredEmail,
+)

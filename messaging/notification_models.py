@@ -47,3 +47,26 @@ class UndeliveredEmail(models.Model):
 
     def __str__(self) -> str:
         return f"Undelivered email to {self.user_id}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription (SPEC 9.2): where the push service takes a
+    member's notifications, and the keys that encrypt them for that browser alone. The
+    endpoint is unique (one browser, one member: the last to subscribe it); it is looked
+    up by its SHA-256, since a URL can be longer than an indexable column."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.TextField()
+    endpoint_hash = models.CharField(max_length=64, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Push subscription of {self.user_id}"
+
+    @property
+    def subscription_info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -305,3 +305,32 @@ class NotificationSettingsOutput(serializers.Serializer):
     email_delay_minutes = serializers.IntegerField(min_value=1, max_value=1440)
     email_include_text = serializers.BooleanField()
     browser_notifications = serializers.BooleanField()
+
+
+class PushKeysInput(BodyInput):
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
+
+
+class PushSubscriptionInput(BodyInput):
+    """A browser's PushSubscription, as its toJSON() gives it."""
+
+    endpoint = StrictCharField(max_length=2000)
+    keys = PushKeysInput()
+    # Sent by browsers and not used: the push service says when a subscription is gone.
+    expirationTime = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PushEndpointInput(BodyInput):
+    endpoint = StrictCharField(max_length=2000)
+
+
+class PushSubscriptionOutput(serializers.Serializer):
+    endpoint = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class WebPushOutput(serializers.Serializer):
+    web_push = serializers.BooleanField()
+    vapid_public_key = serializers.CharField(allow_null=True)
+    subscriptions = PushSubscriptionOutput(many=True)

@@ -8,6 +8,11 @@ urlpatterns = [
         notifications.NotificationSettingsApi.as_view(),
         name="api-notification-settings",
     ),
+    path(
+        "notifications/push-subscriptions",
+        notifications.PushSubscriptionsApi.as_view(),
+        name="api-push-subscriptions",
+    ),
     path("auth/register", views.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", views.TokenObtainApi.as_view(), name="api-token"),
     path("auth/token/refresh/", views.TokenRefreshApi.as_view(), name="api-token-refresh"),

@@ -53,6 +53,7 @@ from .notifications import (
     due_members,
     missed_messages,
     notification_settings,
+    notification_text,
     settings_payload,
     unsubscribe_target,
     unsubscribe_token,
@@ -90,6 +91,7 @@ from .privacy import (
     unanswered_requests_sent,
     visible_positions,
 )
+from .push import claimed_push_rows, due_push_rows, push_public_key, push_subscriptions_of
 from .reactions import ReactionGroup, load_reactions, reaction_groups
 from .search import search_messages
 from .uploads import (
@@ -125,6 +127,11 @@ __all__ = [
     "due_members",
     "missed_messages",
     "notification_settings",
+    "notification_text",
+    "claimed_push_rows",
+    "due_push_rows",
+    "push_public_key",
+    "push_subscriptions_of",
     "settings_payload",
     "unsubscribe_target",
     "unsubscribe_token",

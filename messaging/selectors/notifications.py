@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from alumunity.users.models import User
 
 from ..exceptions import InvalidInput
-from ..models import Block, Message, NotificationSettings, Participant
+from ..models import Block, Conversation, Message, NotificationSettings, Participant
 from .blocks import blocked_user_ids
 from .history import access_message
 
@@ -140,16 +140,25 @@ class MissedConversation:
         return self.total - len(self.messages)
 
 
-def missed_messages(*, token: str) -> dict[int, MissedConversation]:
+# Each channel's claim on a participant row: its token, how far the claim reaches, and
+# how far that channel already told the member (email or Web Push).
+CLAIM_COLUMNS = {
+    "email": ("email_claim_token", "email_claim_through_id", "emailed_through_message_id"),
+    "push": ("push_claim_token", "push_claim_through_id", "pushed_through_message_id"),
+}
+
+
+def missed_messages(*, token: str, channel: str = "email") -> dict[int, MissedConversation]:
     """For each row claimed with `token` (by its id): the messages its member has not
     read and may see, up to the claim, at most MESSAGES_PER_CONVERSATION of them, newest
     first, and their total, with their current (edited) text. Read, hidden, deleted for
     everyone and system messages, their own, those before a delete-for-me or already
-    emailed, and those from a member they blocked are left out. One query, however many
-    rows."""
+    told through this channel, and those from a member they blocked are left out. One
+    query, however many rows. The rule of what is worth telling, for every channel."""
     viewer = "conversation__participants__"
+    token_column, through_column, told_column = CLAIM_COLUMNS[channel]
     seen_up_to = Greatest(
-        F(viewer + "emailed_through_message_id"),
+        F(viewer + told_column),
         F(viewer + "cleared_through_id"),
         F(viewer + "first_message_id") - 1,
     )
@@ -164,9 +173,9 @@ def missed_messages(*, token: str) -> dict[int, MissedConversation]:
             unread,
             ~Q(sender_id=F(viewer + "user_id")),
             ~Exists(blocked),
-            **{viewer + "email_claim_token": token},
+            **{viewer + token_column: token},
             id__gt=seen_up_to,
-            id__lte=F(viewer + "email_claim_through_id"),
+            id__lte=F(viewer + through_column),
             kind=Message.Kind.TEXT,
             is_hidden=False,
             # Deleted for everyone by its sender: nothing to tell (SPEC §9.2, §9.3).
@@ -218,12 +227,33 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
     if quiet:
         return None
     conversation = message.conversation
-    sender = message.sender
     if message.viewer.is_request:
         # A stranger's request: said once (for its first message), never with its text.
         earlier = Message.objects.filter(conversation_id=conversation.pk, pk__lt=message.pk)
         if earlier.exists():
             return None
+    return notification_text(
+        message=message,
+        conversation=conversation,
+        include_text=choices.email_include_text,
+        is_request=message.viewer.is_request,
+    )
+
+
+def notification_text(
+    *,
+    message: Message,
+    conversation: Conversation,
+    include_text: bool,
+    more: int = 0,
+    is_request: bool = False,
+) -> BrowserNotification:
+    """What a desktop or push notification says: the sender (and the group), and the
+    text, or only "New message" for a member who chose emails without the text; `more`
+    unread messages besides this one are counted in the body. A message request never
+    shows the stranger's text."""
+    sender = message.sender
+    if is_request:
         return BrowserNotification(
             title=f"Message request from {sender.name}",
             body="Open it to read, then accept or delete it.",
@@ -234,10 +264,9 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
         title, path = f"{sender.name} in {conversation.title}", f"/messages/c/{conversation.pk}"
     else:
         title, path = sender.name, f"/messages/{sender.pk}"
-    if choices.email_include_text:
-        body = message.message_text or "Sent an attachment"
-    else:
-        body = "New message"
+    body = (message.message_text or "Sent an attachment") if include_text else "New message"
+    if more:
+        body = f"{body[:160]} (and {more} more)"
     return BrowserNotification(
         title=title, body=body[:200], conversation_id=conversation.pk, url_path=path
     )

@@ -44,6 +44,14 @@ from .presence import (
     set_presence_mode,
 )
 from .privacy import update_privacy_settings
+from .push import (
+    claim_push,
+    finish_push_claim,
+    remove_push_subscriptions,
+    retry_push_claim,
+    subscribe_push,
+    unsubscribe_push,
+)
 from .reactions import add_reaction, remove_reaction
 from .reads import (
     mark_conversation_read,
@@ -82,6 +90,12 @@ __all__ = [
     "retry_claim",
     "unsubscribe",
     "update_notification_settings",
+    "claim_push",
+    "finish_push_claim",
+    "remove_push_subscriptions",
+    "retry_push_claim",
+    "subscribe_push",
+    "unsubscribe_push",
     "do_send_message",
     "block_user",
     "close_report",

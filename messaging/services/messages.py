@@ -41,6 +41,7 @@ from ..selectors import (
     unsent_upload,
 )
 from .notifications import pending_email_counters
+from .push import pending_push_counters
 from .requests import check_request_allowance
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -387,6 +388,7 @@ def deliver(message: Message) -> None:
             default=F("unread_count") + 1,
         )
         counters.update(pending_email_counters(message))
+        counters.update(pending_push_counters(message))
     if message.recipient_id is not None:
         # Replying to a message request accepts it.
         counters["is_request"] = Case(

@@ -1,13 +1,17 @@
-"""HTML doors for notifications: the settings page and one-click unsubscribe."""
+"""HTML doors for notifications: the settings page, one-click unsubscribe, the page's
+Web Push subscription and the service worker script."""
+
+import json
 
 from django.contrib import messages as flash
-from django.http import HttpResponse, JsonResponse
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from messaging import selectors, services
-from messaging.exceptions import InvalidInput
+from messaging.exceptions import Conflict, InvalidInput
 
 from .views import _unread_total, member_view
 
@@ -39,6 +43,7 @@ def notification_settings(request):
         "choices": {**choices, **changes} if errors else dict(choices),
         "errors": errors,
         "unread_total": _unread_total(request),
+        "vapid_public_key": selectors.push_public_key() or "",
     }
     status = 400 if errors else 200
     return render(request, "messaging/notification_settings.html", context, status=status)
@@ -88,4 +93,51 @@ def browser_notification(request, message_id: int):
     return JsonResponse(
         {"title": found["title"], "body": found["body"], "url": found["url_path"]},
         headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_http_methods(["POST", "DELETE"])
+@member_view
+def push_subscription(request):
+    """The settings page's script saves (POST) or forgets (DELETE) this browser's Web Push
+    subscription: JSON in (PushSubscription.toJSON(); for DELETE only the endpoint), JSON
+    out, the session and its CSRF token as for every page script call."""
+    try:
+        given = json.loads(request.body or b"{}")
+    except ValueError:
+        given = None
+    keys = given.get("keys") if isinstance(given, dict) else None
+    endpoint = given.get("endpoint") if isinstance(given, dict) else None
+    if not isinstance(endpoint, str):
+        return JsonResponse({"errors": {"endpoint": ["Required."]}}, status=400)
+    try:
+        if request.method == "DELETE":
+            services.unsubscribe_push(user=request.user, endpoint=endpoint)
+            return JsonResponse({"subscribed": False})
+        keys = keys if isinstance(keys, dict) else {}
+        services.subscribe_push(
+            user=request.user,
+            endpoint=endpoint,
+            p256dh=str(keys.get("p256dh") or ""),
+            auth=str(keys.get("auth") or ""),
+        )
+    except (InvalidInput, Conflict) as error:
+        status = 409 if isinstance(error, Conflict) else 400
+        return JsonResponse({"errors": error.errors or {"": [error.message]}}, status=status)
+    return JsonResponse({"subscribed": True})
+
+
+@require_GET
+def service_worker(request):
+    """The service worker, from the site's root so its scope is the whole site. A file
+    under static/, served here because a worker's scope cannot reach above its path."""
+    found = finders.find("messaging/sw.js")
+    if not found:
+        raise Http404
+    with open(found, "rb") as script:
+        body = script.read()
+    return HttpResponse(
+        body,
+        content_type="text/javascript; charset=utf-8",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

@@ -17,6 +17,12 @@ urlpatterns = [
         name="notification-settings",
     ),
     path(
+        "settings/notifications/push-subscription",
+        notifications.push_subscription,
+        name="push-subscription",
+    ),
+    path("sw.js", notifications.service_worker, name="service-worker"),
+    path(
         "notifications/unsubscribe/<str:token>",
         notifications.unsubscribe,
         name="unsubscribe",

@@ -14,6 +14,7 @@ from django.db import DatabaseError, close_old_connections
 
 from .. import services
 from .batch import run_batch
+from .push import run_push_batch
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +32,10 @@ def run_forever(*, stop: threading.Event, on_batch: Callable[[object], None] | N
                     logger.info("Removed %d unsent upload(s)", removed)
                 next_cleanup = time.monotonic() + config["CLEANUP_SECONDS"]
             result = run_batch()
+            pushed = run_push_batch()
             if on_batch is not None:
                 on_batch(result)
-            busy = result.claimed
+            busy = result.claimed or pushed.claimed
         except DatabaseError:
             # The database is away: nothing was lost (the rows are still pending), so
             # wait and try again rather than die.

@@ -45,6 +45,7 @@ EVERY_PATH = {
     "/api/conversations/{conversation_id}/read": {"put"},
     "/api/conversations/{conversation_id}/mute": {"put"},
     "/api/notifications/settings": {"get", "put"},
+    "/api/notifications/push-subscriptions": {"get", "post", "delete"},
 }
 
 

@@ -74,3 +74,27 @@ def staff_member(db):
     from messaging.tests.factories import UserFactory
 
     return UserFactory(name="Mo Derator", email="mod@example.org", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def vapid(settings):
+    """Web Push configured with a fresh VAPID key pair."""
+    from .push_service import vapid_pair
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_pair()
+    settings.VAPID_SUBJECT = "mailto:notifications@alumni.example.org"
+    return settings.VAPID_PUBLIC_KEY
+
+
+@pytest.fixture
+def push_service(vapid):
+    from .push_service import start_push_service
+
+    service, server = start_push_service()
+    yield service
+    server.shutdown()
+    server.server_close()
+
+
+def seconds_later(seconds: float) -> datetime:
+    return timezone.now() + timedelta(seconds=seconds)

@@ -6,6 +6,8 @@
  * the button on the notification settings page, never on load.
  */
 
+import { csrfToken } from "./core.js";
+
 const shown = new Set();
 
 function supported() {
@@ -54,15 +56,75 @@ function describePermission(status, button) {
   button.hidden = permission !== "default";
 }
 
+/*
+ * Web Push (only when the server has VAPID keys: the page then carries the public key):
+ * the service worker at /sw.js is registered, this browser subscribed and the
+ * subscription saved, so notifications also arrive while the site is closed.
+ */
+
+function pushSupported() {
+  return "serviceWorker" in navigator && "PushManager" in window;
+}
+
+function keyBytes(base64url) {
+  const padded = (base64url + "===".slice((base64url.length + 3) % 4))
+    .replace(/-/g, "+")
+    .replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
+}
+
+function sameKey(buffer, key) {
+  if (!buffer) return false;
+  const given = new Uint8Array(buffer);
+  const wanted = keyBytes(key);
+  return given.length === wanted.length && given.every((byte, index) => byte === wanted[index]);
+}
+
+async function subscribePush(key, note) {
+  if (!pushSupported() || Notification.permission !== "granted") return;
+  try {
+    const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+    await navigator.serviceWorker.ready;
+    let subscription = await registration.pushManager.getSubscription();
+    if (subscription && !sameKey(subscription.options.applicationServerKey, key)) {
+      // Made with a key the server no longer has: its pushes would be refused.
+      await subscription.unsubscribe();
+      subscription = null;
+    }
+    if (!subscription) {
+      subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(key),
+      });
+    }
+    const response = await fetch("/settings/notifications/push-subscription", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+      body: JSON.stringify(subscription.toJSON()),
+    });
+    note.textContent =
+      response.status === 200
+        ? "This browser also gets notifications while the site is closed."
+        : "This browser could not be set up for notifications while the site is closed.";
+  } catch (error) {
+    note.textContent = "This browser could not be set up for notifications while the site is closed.";
+  }
+}
+
 function initPermissionButton() {
   const status = document.getElementById("browser-permission");
   const button = document.getElementById("allow-notifications");
   if (!status || !button) return;
+  const push = document.getElementById("push-status");
+  const key = push ? push.dataset.vapidPublicKey : "";
   describePermission(status, button);
+  if (key && supported() && Notification.permission === "granted") subscribePush(key, push);
   button.addEventListener("click", async function () {
     if (!supported()) return;
     await Notification.requestPermission();
     describePermission(status, button);
+    if (key) await subscribePush(key, push);
   });
 }
 
