@@ -13,8 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
+from alumunity.middleware import current_request_id
+from alumunity.prepared import Prepared, update_query
 from alumunity.users.models import User
 
 from .. import events
@@ -375,7 +378,21 @@ def deliver(message: Message) -> None:
     """Every active member receives the message in one statement, however many they
     are: it becomes their last message, their count grows, and their unread count grows
     unless they sent it or it is a system message. The caller holds the conversation
-    lock, so concurrent sends queue and no increment is lost."""
+    lock, so concurrent sends queue and no increment is lost. The statement is compiled
+    once for each of its four forms (alumunity.prepared)."""
+    statement = _DELIVERIES[(message.kind == Message.Kind.TEXT, message.recipient_id is not None)]
+    statement.update(
+        Participant,
+        message_id=message.pk,
+        conversation_id=message.conversation_id,
+        sent_at=message.sent_at,
+        sender_id=message.sender_id,
+        request_id=current_request_id()[:64],
+    )
+
+
+def _delivery_update(message: Message, request_id: str) -> UpdateQuery:
+    """The UPDATE of deliver(): what every active member's row becomes."""
     counters: dict[str, Any] = {
         "last_message": message,
         "last_message_at": message.sent_at,
@@ -386,15 +403,47 @@ def deliver(message: Message) -> None:
             When(user_id=message.sender_id, then=F("unread_count")),
             default=F("unread_count") + 1,
         )
-        counters.update(pending_email_counters(message))
+        counters.update(pending_email_counters(message, request_id=request_id))
     if message.recipient_id is not None:
         # Replying to a message request accepts it.
         counters["is_request"] = Case(
             When(user_id=message.sender_id, then=Value(False)), default=F("is_request")
         )
-    Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
-        **counters
+    return update_query(
+        Participant.objects.filter(conversation_id=message.conversation_id, left_at=None),
+        **counters,
     )
+
+
+def _delivery(*, text: bool, direct: bool) -> Prepared:
+    def build(**values: Any) -> UpdateQuery:
+        message = Message(
+            pk=values["message_id"],
+            conversation_id=values["conversation_id"],
+            sender_id=values["sender_id"],
+            # Only whether there is a recipient shapes the statement.
+            recipient_id=values["sender_id"] if direct else None,
+            sent_at=values["sent_at"],
+            kind=Message.Kind.TEXT if text else Message.Kind.SYSTEM,
+        )
+        return _delivery_update(message, values["request_id"])
+
+    fields = Message._meta
+    return Prepared(
+        build,
+        message_id=fields.pk,
+        conversation_id=fields.get_field("conversation"),
+        sent_at=fields.get_field("sent_at"),
+        sender_id=fields.get_field("sender"),
+        request_id=Participant._meta.get_field("email_request_id"),
+    )
+
+
+_DELIVERIES = {
+    (text, direct): _delivery(text=text, direct=direct)
+    for text in (True, False)
+    for direct in (True, False)
+}
 
 
 class _ConversationRaced(Exception):
