@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
@@ -74,29 +75,9 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
     404, so nobody learns whether someone else's message exists. Every service that acts
     on one message by id starts here; `lock` takes its row lock (inside the caller's
     transaction). One query: the participant row comes through a filtered join."""
-    messages = (
-        Message.objects.select_related("conversation", "sender")
-        .annotate(
-            _viewer=FilteredRelation(
-                "conversation__participants",
-                condition=Q(conversation__participants__user=user),
-            )
-        )
-        .filter(pk=message_id, _viewer__isnull=False)
-        .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
-        # The member's setting as stored now (a socket's member object may be older).
-        .annotate(
-            _reader_shows_receipts=Subquery(
-                User.objects.filter(pk=user.pk).values("show_read_receipts")[:1]
-            ),
-            _recipient_shows_receipts=Subquery(
-                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
-            ),
-        )
-    )
-    if lock:
-        messages = messages.select_for_update()
-    message = messages.first()
+    statement = _ACCESS_LOCKED if lock else _ACCESS
+    found = statement.instances(Message, for_write=lock, user_id=user.pk, message_id=message_id)
+    message = found[0] if found else None
     if message is not None:
         viewer = Participant(
             conversation=message.conversation,
@@ -119,6 +100,40 @@ _VIEWER_FIELDS = (
     "left_at",
     "is_request",
     "muted",
+)
+
+
+def _accessed(*, user_id: object, message_id: object) -> QuerySet[Message]:
+    """access_message's one query: the message, its conversation and sender, the
+    member's participant row through a filtered join, and both receipt settings."""
+    return (
+        Message.objects.select_related("conversation", "sender")
+        .annotate(
+            _viewer=FilteredRelation(
+                "conversation__participants",
+                condition=Q(conversation__participants__user_id=user_id),
+            )
+        )
+        .filter(pk=message_id, _viewer__isnull=False)
+        .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
+        # The member's setting as stored now (a socket's member object may be older).
+        .annotate(
+            _reader_shows_receipts=Subquery(
+                User.objects.filter(pk=user_id).values("show_read_receipts")[:1]
+            ),
+            _recipient_shows_receipts=Subquery(
+                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
+            ),
+        )
+        .order_by("pk")[:1]
+    )
+
+
+# Compiled once (alumunity.prepared): building this query cost more than running it.
+_ACCESS_PARAMS = {"user_id": User._meta.pk, "message_id": Message._meta.pk}
+_ACCESS = Prepared(_accessed, **_ACCESS_PARAMS)
+_ACCESS_LOCKED = Prepared(
+    lambda **values: _accessed(**values).select_for_update(), **_ACCESS_PARAMS
 )
 
 
