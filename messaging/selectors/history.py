@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
@@ -36,15 +37,10 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     if other_id is None or other_id == user.pk:
         raise NotFound("Member not found.")
     user_one_id, user_two_id = canonical_pair(user.pk, other_id)
-    participant = (
-        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
-        .filter(
-            user=user,
-            conversation__user_one_id=user_one_id,
-            conversation__user_two_id=user_two_id,
-        )
-        .first()
+    found = _BETWEEN.instances(
+        Participant, user_id=user.pk, user_one_id=user_one_id, user_two_id=user_two_id
     )
+    participant = found[0] if found else None
     if participant is None:
         return get_member(other_id), None
     conversation = participant.conversation
@@ -55,6 +51,23 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     if other is None or not other.is_active:
         raise NotFound("Member not found.")
     return other, participant
+
+
+# Compiled once (alumunity.prepared): every open conversation starts here.
+_BETWEEN = Prepared(
+    lambda *, user_id, user_one_id, user_two_id: (
+        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
+        .filter(
+            user_id=user_id,
+            conversation__user_one_id=user_one_id,
+            conversation__user_two_id=user_two_id,
+        )
+        .order_by("pk")[:1]
+    ),
+    user_id=User._meta.pk,
+    user_one_id=User._meta.pk,
+    user_two_id=User._meta.pk,
+)
 
 
 def sees(participant: Participant, message_id: int) -> bool:
@@ -179,22 +192,86 @@ def page_for(
 ) -> list[Message]:
     """One page of what this member sees of their conversation (see `sees`), ascending
     by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
+    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
+    window = {
+        "conversation_id": participant.conversation_id,
+        "left_through": participant.last_message_id or 0,
+        "marker": marker,
+    }
+    shape = {"left": participant.left_at is not None, "marked": bool(marker)}
+    anchor_id = before or after or around
+    if anchor_id is None:
+        page = _statement("newest", limit=limit, **shape).instances(
+            Message, **window, anchor_id=0, anchor_sent_at=_NO_TIME
+        )[::-1]
+    elif before:
+        # The most common anchored page (scrolling back) compiled too; the rest below.
+        found = _statement("anchor", limit=1, **shape).instances(
+            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+        )
+        if not found:
+            raise NotFound("Message not found.")
+        page = _statement("before", limit=limit, **shape).instances(
+            Message, **window, anchor_id=found[0].pk, anchor_sent_at=found[0].sent_at
+        )[::-1]
+    else:
+        visible = _visible(**window, **shape)
+        page = _page(visible, limit=limit, before=before, after=after, around=around)
+    load_reactions(page)
+    return page
+
+
+def _visible(
+    *, conversation_id: object, left_through: object, marker: object, left: bool, marked: bool
+) -> QuerySet[Message]:
     # The upload each message carries comes along (a join on its primary key), so the
     # page shows its thumbnail or file chip without a query per message.
-    visible = Message.objects.filter(conversation_id=participant.conversation_id).select_related(
-        "attachment"
-    )
-    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
-    if participant.left_at is not None:
-        visible = visible.filter(pk__lte=participant.last_message_id or 0)
-    if marker:
+    visible = Message.objects.filter(conversation_id=conversation_id).select_related("attachment")
+    if left:
+        visible = visible.filter(pk__lte=left_through)
+    if marked:
         # "id + 0": a bound `id > ?` lures SQLite and InnoDB onto the (conversation, id)
         # foreign-key index and a sort of the whole visible history; as an expression
         # the history index (conversation, sent_at, id) serves the page in order.
         visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
-    page = _page(visible, limit=limit, before=before, after=after, around=around)
-    load_reactions(page)
-    return page
+    return visible
+
+
+# The pages compiled once each (alumunity.prepared), by what shapes their SQL: which
+# page, whether the member left or has a marker, and the limit (part of the SQL).
+_PAGES: dict[tuple[str, bool, bool, int], Prepared] = {}
+_NO_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
+    key = (kind, left, marked, limit)
+    statement = _PAGES.get(key)
+    if statement is None:
+        statement = _PAGES[key] = Prepared(
+            functools.partial(_page_query, kind, limit=limit, left=left, marked=marked),
+            conversation_id=Message._meta.get_field("conversation"),
+            left_through=Message._meta.pk,
+            marker=Message._meta.pk,
+            anchor_id=Message._meta.pk,
+            anchor_sent_at=Message._meta.get_field("sent_at"),
+        )
+    return statement
+
+
+def _page_query(
+    kind: str, *, limit: int, left: bool, marked: bool, anchor_id, anchor_sent_at, **window
+) -> QuerySet[Message]:
+    visible = _visible(**window, left=left, marked=marked)
+    if kind == "anchor":
+        return (
+            visible.select_related(None)
+            .filter(pk=anchor_id)
+            .only("pk", "sent_at")
+            .order_by("pk")[:1]
+        )
+    if kind == "before":
+        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
+    return visible.order_by("-sent_at", "-id")[:limit]
 
 
 def _page(
