@@ -146,6 +146,11 @@ class Prepared:
             return [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return [tuple(row) for row in rows]
 
+    def exists(self, model: type[Model], **values: Any) -> bool:
+        """Whether a `.query.exists()` statement finds a row."""
+        _, rows = self._fetch(router.db_for_read(model), values)
+        return bool(rows)
+
     def instances(self, model: type[Model], *, for_write: bool = False, **values: Any) -> list:
         """The model instances of a queryset (with its select_related and annotations),
         as the ORM's own iteration builds them. `for_write` routes as a locking read."""

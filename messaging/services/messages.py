@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
-from alumunity.middleware import current_request_id
-from alumunity.prepared import Prepared, update_query
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from .. import events
@@ -43,7 +39,7 @@ from ..selectors import (
     typing_key,
     unsent_upload,
 )
-from .notifications import pending_email_counters
+from .delivery import deliver
 from .requests import check_request_allowance
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -374,78 +370,6 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
     return SendResult(message, created=True)
 
 
-def deliver(message: Message) -> None:
-    """Every active member receives the message in one statement, however many they
-    are: it becomes their last message, their count grows, and their unread count grows
-    unless they sent it or it is a system message. The caller holds the conversation
-    lock, so concurrent sends queue and no increment is lost. The statement is compiled
-    once for each of its four forms (alumunity.prepared)."""
-    statement = _DELIVERIES[(message.kind == Message.Kind.TEXT, message.recipient_id is not None)]
-    statement.update(
-        Participant,
-        message_id=message.pk,
-        conversation_id=message.conversation_id,
-        sent_at=message.sent_at,
-        sender_id=message.sender_id,
-        request_id=current_request_id()[:64],
-    )
-
-
-def _delivery_update(message: Message, request_id: str) -> UpdateQuery:
-    """The UPDATE of deliver(): what every active member's row becomes."""
-    counters: dict[str, Any] = {
-        "last_message": message,
-        "last_message_at": message.sent_at,
-        "message_count": F("message_count") + 1,
-    }
-    if message.kind == Message.Kind.TEXT:
-        counters["unread_count"] = Case(
-            When(user_id=message.sender_id, then=F("unread_count")),
-            default=F("unread_count") + 1,
-        )
-        counters.update(pending_email_counters(message, request_id=request_id))
-    if message.recipient_id is not None:
-        # Replying to a message request accepts it.
-        counters["is_request"] = Case(
-            When(user_id=message.sender_id, then=Value(False)), default=F("is_request")
-        )
-    return update_query(
-        Participant.objects.filter(conversation_id=message.conversation_id, left_at=None),
-        **counters,
-    )
-
-
-def _delivery(*, text: bool, direct: bool) -> Prepared:
-    def build(**values: Any) -> UpdateQuery:
-        message = Message(
-            pk=values["message_id"],
-            conversation_id=values["conversation_id"],
-            sender_id=values["sender_id"],
-            # Only whether there is a recipient shapes the statement.
-            recipient_id=values["sender_id"] if direct else None,
-            sent_at=values["sent_at"],
-            kind=Message.Kind.TEXT if text else Message.Kind.SYSTEM,
-        )
-        return _delivery_update(message, values["request_id"])
-
-    fields = Message._meta
-    return Prepared(
-        build,
-        message_id=fields.pk,
-        conversation_id=fields.get_field("conversation"),
-        sent_at=fields.get_field("sent_at"),
-        sender_id=fields.get_field("sender"),
-        request_id=Participant._meta.get_field("email_request_id"),
-    )
-
-
-_DELIVERIES = {
-    (text, direct): _delivery(text=text, direct=direct)
-    for text in (True, False)
-    for direct in (True, False)
-}
-
-
 class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
@@ -455,13 +379,11 @@ def _locked_conversation(sender: User, recipient: User) -> Conversation:
     first message to a member who receives message requests makes it a request on
     their side, within the sender's allowance of unanswered requests."""
     user_one_id, user_two_id = canonical_pair(sender.pk, recipient.pk)
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
-        .first()
+    found = _LOCKED_PAIR.instances(
+        Conversation, for_write=True, user_one_id=user_one_id, user_two_id=user_two_id
     )
-    if conversation is not None:
-        return conversation
+    if found:
+        return found[0]
     is_request = message_requests_on(recipient)
     if is_request:
         check_request_allowance(sender=sender)
@@ -491,4 +413,24 @@ def _locked_conversation(sender: User, recipient: User) -> Conversation:
 def _original_send(sender: User, client_message_id: str | None) -> Message | None:
     if not client_message_id:
         return None
-    return Message.objects.filter(sender=sender, client_message_id=client_message_id).first()
+    found = _ORIGINAL.instances(Message, sender_id=sender.pk, client_message_id=client_message_id)
+    return found[0] if found else None
+
+
+# Compiled once each (alumunity.prepared): a send runs them on every request.
+_LOCKED_PAIR = Prepared(
+    lambda *, user_one_id, user_two_id: (
+        Conversation.objects.select_for_update()
+        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
+        .order_by("pk")[:1]
+    ),
+    user_one_id=User._meta.pk,
+    user_two_id=User._meta.pk,
+)
+_ORIGINAL = Prepared(
+    lambda *, sender_id, client_message_id: Message.objects.filter(
+        sender_id=sender_id, client_message_id=client_message_id
+    ).order_by("pk")[:1],
+    sender_id=User._meta.pk,
+    client_message_id=Message._meta.get_field("client_message_id"),
+)
