@@ -1,6 +1,7 @@
 """HTML doors for groups: the "New group" page and a group's own page, plain forms that
 post and come back (each change is one service call)."""
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -65,6 +66,7 @@ def group(request, conversation_id: int):
         "query": query,
         "people": _people(request, query) if query and len(query) <= MAX_QUERY_LENGTH else [],
         "unread_total": _unread_total(request),
+        "max_upload_mb": settings.MAX_UPLOAD_MB,
     }
     return render(request, "messaging/group.html", context)
 

@@ -187,3 +187,15 @@ def test_the_index_holds_a_group_message_once_for_its_conversation(members, grou
         with connection.cursor() as cursor:
             cursor.execute("SELECT search_terms FROM messaging_message WHERE id = %s", [message.pk])
             assert cursor.fetchone() == (f"Café_c{group.pk} at_c{group.pk} noon_c{group.pk}?",)
+
+
+def test_edit_and_delete_for_everyone_through_the_services_keep_the_group_index(members, group):
+    ada, grace, alan, _katherine, _edsger = members
+    edited = _say(grace, group, "meet at the boathouse")
+    removed = _say(alan, group, "boathouse keys are with me")
+    services.edit_message(editor=grace, message_id=edited.pk, text="meet at the pavilion")
+    services.delete_message(deleter=alan, message_id=removed.pk)
+
+    assert _found(ada, "boathouse") == ([], 0)
+    assert _found(ada, "pavilion") == ([edited.pk], 1)
+    assert _found(alan, "keys") == ([], 0)

@@ -133,3 +133,34 @@ def test_screenshot_of_a_picture_and_a_pdf(open_as, ada, grace, tmp_path):
     target = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     target.mkdir(parents=True, exist_ok=True)
     grace_page.screenshot(path=target / "attachments-desktop.png")
+
+
+def test_a_group_member_sends_a_picture_and_every_member_sees_it(open_as, ada, grace, tmp_path):
+    from messaging import services
+    from messaging.tests.factories import UserFactory
+
+    alan = UserFactory(name="Alan Turing")
+    group = services.create_group(creator=ada, member_ids=[grace.pk, alan.pk], title="Reunion")
+    path = f"/messages/c/{group.pk}"
+    ada_view = open_as(ada)
+    ada_page = ada_view.goto(path)
+    grace_page = open_as(grace).goto(path)
+
+    photo = tmp_path / "class-photo.png"
+    photo.write_bytes(image_bytes((900, 600)))
+    ada_page.locator("#attach-file").set_input_files(str(photo))
+    wait_until_uploaded(ada_page)
+    ada_page.fill("#group-text", "The class of 1975")
+    ada_page.press("#group-text", "Enter")
+
+    for page in (ada_page, grace_page):
+        thumbnail = page.locator("#group-messages .attachment-image img").last
+        expect(thumbnail).to_have_attribute("alt", "class-photo.png")
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth === 480", arg=thumbnail.element_handle()
+        )
+    message = Message.objects.get(sender=ada, conversation=group, attachment__isnull=False)
+    assert message.attachment_type == "image/png"
+    assert message.message_text == "The class of 1975"
+    expect(ada_page.locator("#attachment-tray")).to_be_hidden()
+    assert ada_view.console_errors == [] and ada_view.foreign_requests == []

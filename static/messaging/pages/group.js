@@ -10,6 +10,7 @@
  * read): it catches up when it is shown again.
  */
 
+import { initAttachments } from "./attachments.js";
 import { coalesced, isLoginRedirect, on, poller, processHtmx, setUnreadTotal } from "./core.js";
 import { rove } from "./menus.js";
 import { localizeTimes } from "./times.js";
@@ -153,12 +154,22 @@ export function initGroup(root) {
 
 function initGroupComposer(form, groupId, answered) {
   const text = form.querySelector("textarea");
+  const errorBox = document.getElementById("composer-error");
+  // Paperclip, paste and drop, as on a one-to-one page; a drop anywhere on the history.
+  const attachments = initAttachments({ chat: document.getElementById("group") }, text, errorBox);
   let lastTyping = 0;
 
   function send() {
-    if (!text.value.trim()) return;
+    if (attachments.uploading()) {
+      errorBox.textContent = "The file is still uploading; it will be ready in a moment.";
+      return;
+    }
+    const attachment = attachments.take();
+    if (!text.value.trim() && !attachment) return;
     const body = new FormData(form);
+    if (attachment) body.set("attachment_id", attachment.id);
     text.value = "";
+    errorBox.textContent = "";
     fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
       .then(answered)
       .catch(function () {
