@@ -40,14 +40,18 @@ def _column_field(field: Field) -> Field:
 
 
 def _marker(field: Field) -> Any:
-    """A value of the field's type that no constant of a statement can equal."""
+    """A value of the field's type that no constant of the statement equals (a constant
+    that did would be told apart when the statement is built again with new markers)."""
     internal = _column_field(field).get_internal_type()
     if internal == "UUIDField":
         return uuid.uuid4()
     if internal == "DateTimeField":
         return datetime(1901, 2, 3, 4, 5, 6, next(_counter) % 999_999, tzinfo=UTC)
     if internal.endswith("IntegerField") or internal.endswith("AutoField"):
-        return -(7_654_321_000 + next(_counter))
+        # Within the range of every integer column (a small positive one's included): a
+        # value outside the range of the compared column makes Django drop or short-cut
+        # the condition (on MariaDB `F("id") + 0 > ?` compares as a 32-bit integer).
+        return 30_000 + next(_counter) % 2_000
     if internal in ("CharField", "TextField", "EmailField"):
         return f"\x01prepared-marker-{next(_counter)}\x01"
     raise ImproperlyConfigured(f"No marker for a {internal} parameter.")

@@ -135,3 +135,16 @@ def test_a_statement_whose_sql_depends_on_a_value_is_refused():
     )
     with pytest.raises(ImproperlyConfigured):
         statement.instances(User, n=3)
+
+
+def test_a_condition_on_an_integer_expression_is_kept():
+    # F("id") + 0 compares as a 32-bit integer on MariaDB: a marker outside that range
+    # made Django drop the condition from the compiled SQL.
+    ada, bob = UserFactory(), UserFactory()
+    first, second = send(ada, bob), send(ada, bob)
+    statement = Prepared(
+        lambda *, after: Message.objects.alias(_id=F("id") + 0).filter(_id__gt=after),
+        after=Message._meta.pk,
+    )
+    assert [m.pk for m in statement.instances(Message, after=first.pk)] == [second.pk]
+    assert statement.instances(Message, after=second.pk) == []
