@@ -12,7 +12,8 @@ repeated compilation goes.
 A parameter is declared with the model field whose column it is compared with or
 written to, so it is converted for the database exactly as the ORM converts it. Only
 values the ORM passes as query parameters can be parameters: a slice's LIMIT is part of
-the SQL, so a statement with a variable limit is one Prepared per limit.
+the SQL, so a statement with a variable limit is one Prepared per limit; and None is
+refused (the ORM compares with None as IS NULL, another statement).
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def _marker(field: Field) -> Any:
 
 def _db_value(field: Field, value: Any, connection) -> Any:
     return _column_field(field).get_db_prep_value(value, connection, prepared=False)
+
+
+def _given(values: dict[str, Any], name: str) -> Any:
+    """A parameter's value. None is refused: the ORM writes a comparison with None as
+    IS NULL, a different statement, where a bound NULL would match nothing."""
+    value = values[name]
+    if value is None:
+        raise ValueError(f"Prepared parameter {name!r} is None.")
+    return value
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ class Prepared:
         compiled = self._compile(using)
         connection = connections[using]
         params = [
-            _db_value(self._params[name], values[name], connection) if name else constant
+            _db_value(self._params[name], _given(values, name), connection) if name else constant
             for name, constant in compiled.slots
         ]
         cursor = connection.cursor()

@@ -148,3 +148,8 @@ def test_a_condition_on_an_integer_expression_is_kept():
     )
     assert [m.pk for m in statement.instances(Message, after=first.pk)] == [second.pk]
     assert statement.instances(Message, after=second.pk) == []
+
+
+def test_none_is_refused():
+    with pytest.raises(ValueError):
+        _MESSAGES.instances(Message, sender_id=None, sent_after=datetime(2000, 1, 1, tzinfo=UTC))
