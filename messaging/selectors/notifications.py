@@ -201,7 +201,8 @@ class BrowserNotification(TypedDict):
 def browser_notification(*, user: User, message_id: int) -> BrowserNotification | None:
     """What a desktop notification for this message says, or None when there should be
     none: the member's own message, a system, hidden or deleted one, a muted conversation, a
-    sender they blocked, or desktop notifications turned off. 404 (from access_message)
+    sender they blocked, or desktop notifications turned off; a message request is told
+    once, without its text. 404 (from access_message)
     for a message they may not see."""
     message = access_message(user=user, message_id=message_id)
     choices = notification_settings(user=user)
@@ -218,6 +219,17 @@ def browser_notification(*, user: User, message_id: int) -> BrowserNotification 
         return None
     conversation = message.conversation
     sender = message.sender
+    if message.viewer.is_request:
+        # A stranger's request: said once (for its first message), never with its text.
+        earlier = Message.objects.filter(conversation_id=conversation.pk, pk__lt=message.pk)
+        if earlier.exists():
+            return None
+        return BrowserNotification(
+            title=f"Message request from {sender.name}",
+            body="Open it to read, then accept or delete it.",
+            conversation_id=conversation.pk,
+            url_path=f"/messages/{sender.pk}",
+        )
     if conversation.is_group:
         title, path = f"{sender.name} in {conversation.title}", f"/messages/c/{conversation.pk}"
     else:

@@ -27,6 +27,8 @@ class EmailConversation:
     more: int
     total: int
     is_group: bool
+    # A stranger's first messages, waiting in Requests: told once, without their text.
+    is_request: bool = False
 
 
 def absolute(path: str) -> str:
@@ -48,6 +50,7 @@ def email_conversation(row: Participant, missed: MissedConversation) -> EmailCon
         more=missed.more,
         total=missed.total,
         is_group=conversation.is_group,
+        is_request=row.is_request,
     )
 
 
@@ -56,6 +59,8 @@ def subject_for(conversations: list[EmailConversation]) -> str:
     if len(conversations) == 1:
         entry = conversations[0]
         sender = entry.messages[0].sender.name
+        if entry.is_request:
+            return f"New message request from {sender}"
         noun = "message" if total == 1 else "messages"
         where = f" in {entry.title}" if entry.is_group else ""
         return f"{total} new {noun} from {sender}{where}"
