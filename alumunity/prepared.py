@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -83,9 +83,9 @@ class Prepared:
     """`build(**markers)` returns the queryset (or, through `update_query`, the UPDATE);
     `params` names each parameter's field."""
 
-    def __init__(self, build: Callable[..., Any], **params: Field) -> None:
+    def __init__(self, build: Callable[..., Any], **params: Any) -> None:
         self._build = build
-        self._params = params
+        self._params: dict[str, Field] = params
         self._compiled: dict[str, _Compiled] = {}
 
     def _compile(self, using: str) -> _Compiled:
@@ -165,17 +165,19 @@ class Prepared:
         _, rows = self._fetch(router.db_for_read(model), values)
         return bool(rows)
 
-    def instances(self, model: type[Model], *, for_write: bool = False, **values: Any) -> list:
+    def instances(self, model: type[Model], *, for_write: bool = False, **values: Any) -> list[Any]:
         """The model instances of a queryset (with its select_related and annotations),
         as the ORM's own iteration builds them. `for_write` routes as a locking read."""
         using = (router.db_for_write if for_write else router.db_for_read)(model)
-        compiled, rows = self._fetch(using, values)
+        compiled, fetched = self._fetch(using, values)
+        rows: Iterable[Any] = fetched
         compiler = compiled.compiler
         select, klass_info = compiler.select, compiler.klass_info
         assert klass_info is not None
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, using)
+        # (The stubs follow a later Django, which added an argument.)
+        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
         converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
         if converters:
             rows = compiler.apply_converters(rows, converters)
@@ -201,7 +203,7 @@ class Prepared:
 
 def update_query(queryset: QuerySet, **values: Any) -> UpdateQuery:
     """The UPDATE `queryset.update(**values)` runs, for a Prepared statement."""
-    query = queryset.query.chain(UpdateQuery)
+    query: Any = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     query.clear_select_clause()
     return query

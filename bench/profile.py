@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,10 +58,9 @@ def main() -> None:
     partner = users.get(email="bench-2@example.org")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(hot).access_token}")
+    unread: Iterator[int] = iter([])
     sender = APIClient()
-    sender.credentials(
-        HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(partner).access_token}"
-    )
+    sender.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(partner).access_token}")
     page = client.get(f"/api/messages/conversation/{busiest.pk}?limit=100").json()["data"]
     anchor = page[0]["id"]
     calls = {
@@ -111,8 +111,10 @@ def cpu(call, args) -> None:
         for _ in range(args.repeat):
             call()
         batches.append((time.process_time() - start) * 1000 / args.repeat)
-    print(f"{args.endpoint}: {statistics.median(batches):.3f} CPU ms per request "
-          f"(batches {', '.join(f'{b:.3f}' for b in batches)})")
+    print(
+        f"{args.endpoint}: {statistics.median(batches):.3f} CPU ms per request "
+        f"(batches {', '.join(f'{b:.3f}' for b in batches)})"
+    )
 
 
 def profile(call, args) -> None:

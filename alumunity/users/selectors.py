@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Count, QuerySet, Window
 
@@ -35,11 +36,11 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
     return [by_id[member_id] for member_id, _ in page if member_id in by_id], page[0][1]
 
 
-def _members(user_id: object) -> QuerySet[User]:
+def _members(user_id: Any) -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(pk=user_id).only("id", "name", "avatar_url")
 
 
-def _page(*, user_id: object, limit: int, **words: str) -> QuerySet[NamePrefix]:
+def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
     """The page of matching member ids, sorted by name, with the number of all matches."""
     prefixes = list(words.values())
     # The index holds active members only (User.save() keeps it so).
@@ -55,7 +56,7 @@ def _page(*, user_id: object, limit: int, **words: str) -> QuerySet[NamePrefix]:
     )
 
 
-def _page_members(*, user_id: object, **ids: object) -> QuerySet[User]:
+def _page_members(*, user_id: Any, **ids: Any) -> QuerySet[User]:
     """The page's members: what `in_bulk` of their ids runs."""
     return _members(user_id).filter(pk__in=list(ids.values())).order_by()
 
@@ -73,7 +74,7 @@ def _statement(kind: str, count: int, limit: int) -> Prepared:
         assert pk is not None
         if kind == "page":
             prefix = NamePrefix._meta.get_field("prefix")
-            words = {f"prefix_{n}": prefix for n in range(count)}
+            words: dict[str, Any] = {f"prefix_{n}": prefix for n in range(count)}
             build: Callable[..., QuerySet] = functools.partial(_page, limit=limit)
         else:
             words = {f"id_{n}": pk for n in range(count)}

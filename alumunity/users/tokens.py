@@ -18,7 +18,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt import serializers as simplejwt

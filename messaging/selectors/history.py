@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
@@ -40,7 +41,7 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     found = _BETWEEN.instances(
         Participant, user_id=user.pk, user_one_id=user_one_id, user_two_id=user_two_id
     )
-    participant = found[0] if found else None
+    participant: Participant | None = found[0] if found else None
     if participant is None:
         return get_member(other_id), None
     conversation = participant.conversation
@@ -116,7 +117,7 @@ _VIEWER_FIELDS = (
 )
 
 
-def _accessed(*, user_id: object, message_id: object) -> QuerySet[Message]:
+def _accessed(*, user_id: Any, message_id: Any) -> QuerySet[Message]:
     """access_message's one query: the message, its conversation and sender, the
     member's participant row through a filtered join, and both receipt settings."""
     return (
@@ -193,7 +194,7 @@ def page_for(
     """One page of what this member sees of their conversation (see `sees`), ascending
     by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
     marker = max(participant.cleared_through_id, participant.first_message_id - 1)
-    window = {
+    window: dict[str, Any] = {
         "conversation_id": participant.conversation_id,
         "left_through": participant.last_message_id or 0,
         "marker": marker,
@@ -222,7 +223,7 @@ def page_for(
 
 
 def _visible(
-    *, conversation_id: object, left_through: object, marker: object, left: bool, marked: bool
+    *, conversation_id: Any, left_through: Any, marker: Any, left: bool, marked: bool
 ) -> QuerySet[Message]:
     # The upload each message carries comes along (a join on its primary key), so the
     # page shows its thumbnail or file chip without a query per message.
@@ -259,7 +260,14 @@ def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
 
 
 def _page_query(
-    kind: str, *, limit: int, left: bool, marked: bool, anchor_id, anchor_sent_at, **window
+    kind: str,
+    *,
+    limit: int,
+    left: bool,
+    marked: bool,
+    anchor_id: Any,
+    anchor_sent_at: Any,
+    **window: Any,
 ) -> QuerySet[Message]:
     visible = _visible(**window, left=left, marked=marked)
     if kind == "anchor":
