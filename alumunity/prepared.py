@@ -59,7 +59,10 @@ def _marker(field: Field) -> Any:
 
 
 def _db_value(field: Field, value: Any, connection) -> Any:
-    return _column_field(field).get_db_prep_value(value, connection, prepared=False)
+    """As a lookup converts its value: prepared first, so the database's own checks of a
+    value to save (MariaDB refuses 0 for an AutoField) do not apply to a comparison."""
+    column = _column_field(field)
+    return column.get_db_prep_value(column.get_prep_value(value), connection, prepared=True)
 
 
 def _given(values: dict[str, Any], name: str) -> Any:

@@ -153,3 +153,13 @@ def test_a_condition_on_an_integer_expression_is_kept():
 def test_none_is_refused():
     with pytest.raises(ValueError):
         _MESSAGES.instances(Message, sender_id=None, sent_after=datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_an_id_of_zero_finds_nothing_on_every_database():
+    # The ORM compares with 0 (MariaDB refuses 0 only as a value to save).
+    assert _ACCESS_ZERO.instances(Message, message_id=0) == []
+
+
+_ACCESS_ZERO = Prepared(
+    lambda *, message_id: Message.objects.filter(pk=message_id), message_id=Message._meta.pk
+)
