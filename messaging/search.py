@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -240,19 +240,31 @@ def search(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
 
 
 def _sqlite_ids(connection: BaseDatabaseWrapper, user: User, query: str) -> list[int]:
-    group_ids, whole_history = _sqlite_scopes(user)
-    if whole_history:
+    """FTS5 answers, and each match outside the member's whole history is checked
+    against their row in its conversation (their window and marker). FTS5 drives, so the
+    cost follows the matches, never the member's whole history; a message's conversation
+    is looked up only where a window may exclude it (groups, delete-for-me markers)."""
+    windows = _sqlite_windows(user)
+    own = match_expression("sqlite", user, query)
+    assert own is not None  # search() found a word
+    if not windows:
         # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
         # and the member is in no group and has no delete-for-me marker, so every match
         # is visible: the index alone answers.
-        expression = match_expression("sqlite", user, query)
-        assert expression is not None  # search() found one
-        return _fts5_ids_newest_first(connection, expression)
-    # Each match is checked against the member's row in its conversation (their window
-    # and marker); the terms already narrowed the matches to the member's own messages.
-    condition = full_text_condition("sqlite", user, query, group_ids)
-    assert condition is not None
-    return _visible_ids(user, condition)
+        return _fts5_ids_newest_first(connection, own)
+    group_ids = [pk for pk, window in windows.items() if window.is_group]
+    searches = [(own, len(group_ids) < len(windows))]  # direct markers: their windows
+    if group_ids:
+        in_groups = match_expression("sqlite", user, query, group_ids, own_terms=False)
+        assert in_groups is not None
+        searches.append((in_groups, True))
+    matches = _fts5_matches(connection, searches)
+    visible = [
+        pk
+        for pk, conversation_id in matches
+        if conversation_id not in windows or windows[conversation_id].shows(pk)
+    ]
+    return sorted(visible, reverse=True)
 
 
 def _mysql_ids(user: User, query: str) -> list[int]:
@@ -298,20 +310,65 @@ def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]
     return results, len(ordered_ids)
 
 
-def _sqlite_scopes(user: User) -> tuple[list[int], bool]:
-    """The groups the member is or was in, and whether they see the whole history of
-    each of their conversations (no group, no delete-for-me marker): one query."""
-    rows = list(
-        Participant.objects.filter(
-            Q(conversation__kind=Conversation.Kind.GROUP)
-            | Q(cleared_through_id__gt=0)
-            | Q(first_message_id__gt=0)
-            | Q(left_at__isnull=False),
-            user=user,
-        ).values_list("conversation_id", "conversation__kind")
+class _Window(NamedTuple):
+    """What one member sees of one conversation: after their delete-for-me marker, from
+    the message that added them up to the last one they received."""
+
+    is_group: bool
+    cleared_through_id: int
+    first_message_id: int
+    last_message_id: int
+
+    def shows(self, message_id: int) -> bool:
+        return (
+            self.cleared_through_id < message_id
+            and self.first_message_id <= message_id <= self.last_message_id
+        )
+
+
+def _sqlite_windows(user: User) -> dict[int, _Window]:
+    """The member's conversations where they do not see the whole history (their groups,
+    any delete-for-me marker, a later join or a leave), with their windows: one query.
+    Empty for a member who sees all of every conversation."""
+    rows = Participant.objects.filter(
+        Q(conversation__kind=Conversation.Kind.GROUP)
+        | Q(cleared_through_id__gt=0)
+        | Q(first_message_id__gt=0)
+        | Q(left_at__isnull=False),
+        user=user,
+    ).values_list(
+        "conversation_id",
+        "conversation__kind",
+        "cleared_through_id",
+        "first_message_id",
+        "last_message_id",
     )
-    group_ids = [pk for pk, kind in rows if kind == Conversation.Kind.GROUP]
-    return group_ids, not rows
+    return {
+        pk: _Window(kind == Conversation.Kind.GROUP, cleared, first, last or 0)
+        for pk, kind, cleared, first, last in rows
+    }
+
+
+def _fts5_matches(
+    connection: BaseDatabaseWrapper, searches: list[tuple[str, bool]]
+) -> list[tuple[int, int | None]]:
+    """Every match of each (expression, with its conversation) as (id, conversation),
+    in one statement (UNION ALL). The conversation is None unless asked for: then each
+    of FTS5's rowids is looked up by primary key (CROSS JOIN keeps FTS5 as the outer
+    loop), which costs more than the index alone."""
+    # Uses index: the FTS5 table's term index, then the message primary key.
+    joined = (
+        f'SELECT m.id, m.conversation_id FROM {FTS_TABLE} f CROSS JOIN "{_MESSAGES}" m '
+        f"ON m.id = f.rowid WHERE f.{FTS_TABLE} MATCH %s"
+    )
+    # Uses index: the FTS5 table's term index.
+    alone = f"SELECT rowid, NULL FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    sql = " UNION ALL ".join(
+        joined if with_conversation else alone for _, with_conversation in searches
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [expression for expression, _ in searches])
+        return cursor.fetchall()
 
 
 def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> list[int]:
