@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..models import Block
 
 
-def is_blocked_between(first_id: uuid.UUID, second_id: uuid.UUID) -> bool:
+def _between(*, first_id: object, second_id: object) -> QuerySet[Block]:
     return Block.objects.filter(
         Q(blocker_id=first_id, blocked_id=second_id) | Q(blocker_id=second_id, blocked_id=first_id)
-    ).exists()
+    )
+
+
+# Compiled once (alumunity.prepared): every send asks.
+_BLOCKED_BETWEEN = Prepared(
+    lambda **ids: _between(**ids).query.exists(),
+    first_id=User._meta.pk,
+    second_id=User._meta.pk,
+)
+
+
+def is_blocked_between(first_id: uuid.UUID, second_id: uuid.UUID) -> bool:
+    return _BLOCKED_BETWEEN.exists(Block, first_id=first_id, second_id=second_id)
 
 
 def blocked_user_ids(*, user: User) -> set[uuid.UUID]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
@@ -35,15 +38,10 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     if other_id is None or other_id == user.pk:
         raise NotFound("Member not found.")
     user_one_id, user_two_id = canonical_pair(user.pk, other_id)
-    participant = (
-        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
-        .filter(
-            user=user,
-            conversation__user_one_id=user_one_id,
-            conversation__user_two_id=user_two_id,
-        )
-        .first()
+    found = _BETWEEN.instances(
+        Participant, user_id=user.pk, user_one_id=user_one_id, user_two_id=user_two_id
     )
+    participant: Participant | None = found[0] if found else None
     if participant is None:
         return get_member(other_id), None
     conversation = participant.conversation
@@ -54,6 +52,23 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     if other is None or not other.is_active:
         raise NotFound("Member not found.")
     return other, participant
+
+
+# Compiled once (alumunity.prepared): every open conversation starts here.
+_BETWEEN = Prepared(
+    lambda *, user_id, user_one_id, user_two_id: (
+        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
+        .filter(
+            user_id=user_id,
+            conversation__user_one_id=user_one_id,
+            conversation__user_two_id=user_two_id,
+        )
+        .order_by("pk")[:1]
+    ),
+    user_id=User._meta.pk,
+    user_one_id=User._meta.pk,
+    user_two_id=User._meta.pk,
+)
 
 
 def sees(participant: Participant, message_id: int) -> bool:
@@ -74,29 +89,9 @@ def access_message(*, user: User, message_id: int, lock: bool = False) -> Messag
     404, so nobody learns whether someone else's message exists. Every service that acts
     on one message by id starts here; `lock` takes its row lock (inside the caller's
     transaction). One query: the participant row comes through a filtered join."""
-    messages = (
-        Message.objects.select_related("conversation", "sender")
-        .annotate(
-            _viewer=FilteredRelation(
-                "conversation__participants",
-                condition=Q(conversation__participants__user=user),
-            )
-        )
-        .filter(pk=message_id, _viewer__isnull=False)
-        .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
-        # The member's setting as stored now (a socket's member object may be older).
-        .annotate(
-            _reader_shows_receipts=Subquery(
-                User.objects.filter(pk=user.pk).values("show_read_receipts")[:1]
-            ),
-            _recipient_shows_receipts=Subquery(
-                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
-            ),
-        )
-    )
-    if lock:
-        messages = messages.select_for_update()
-    message = messages.first()
+    statement = _ACCESS_LOCKED if lock else _ACCESS
+    found = statement.instances(Message, for_write=lock, user_id=user.pk, message_id=message_id)
+    message = found[0] if found else None
     if message is not None:
         viewer = Participant(
             conversation=message.conversation,
@@ -119,6 +114,40 @@ _VIEWER_FIELDS = (
     "left_at",
     "is_request",
     "muted",
+)
+
+
+def _accessed(*, user_id: Any, message_id: Any) -> QuerySet[Message]:
+    """access_message's one query: the message, its conversation and sender, the
+    member's participant row through a filtered join, and both receipt settings."""
+    return (
+        Message.objects.select_related("conversation", "sender")
+        .annotate(
+            _viewer=FilteredRelation(
+                "conversation__participants",
+                condition=Q(conversation__participants__user_id=user_id),
+            )
+        )
+        .filter(pk=message_id, _viewer__isnull=False)
+        .annotate(**{f"_viewer_{name}": F(f"_viewer__{name}") for name in _VIEWER_FIELDS})
+        # The member's setting as stored now (a socket's member object may be older).
+        .annotate(
+            _reader_shows_receipts=Subquery(
+                User.objects.filter(pk=user_id).values("show_read_receipts")[:1]
+            ),
+            _recipient_shows_receipts=Subquery(
+                User.objects.filter(pk=OuterRef("recipient_id")).values("show_read_receipts")[:1]
+            ),
+        )
+        .order_by("pk")[:1]
+    )
+
+
+# Compiled once (alumunity.prepared): building this query cost more than running it.
+_ACCESS_PARAMS = {"user_id": User._meta.pk, "message_id": Message._meta.pk}
+_ACCESS = Prepared(_accessed, **_ACCESS_PARAMS)
+_ACCESS_LOCKED = Prepared(
+    lambda **values: _accessed(**values).select_for_update(), **_ACCESS_PARAMS
 )
 
 
@@ -164,22 +193,93 @@ def page_for(
 ) -> list[Message]:
     """One page of what this member sees of their conversation (see `sees`), ascending
     by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
+    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
+    window: dict[str, Any] = {
+        "conversation_id": participant.conversation_id,
+        "left_through": participant.last_message_id or 0,
+        "marker": marker,
+    }
+    shape = {"left": participant.left_at is not None, "marked": bool(marker)}
+    anchor_id = before or after or around
+    if anchor_id is None:
+        page = _statement("newest", limit=limit, **shape).instances(
+            Message, **window, anchor_id=0, anchor_sent_at=_NO_TIME
+        )[::-1]
+    elif before:
+        # The most common anchored page (scrolling back) compiled too; the rest below.
+        found = _statement("anchor", limit=1, **shape).instances(
+            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+        )
+        if not found:
+            raise NotFound("Message not found.")
+        page = _statement("before", limit=limit, **shape).instances(
+            Message, **window, anchor_id=found[0].pk, anchor_sent_at=found[0].sent_at
+        )[::-1]
+    else:
+        visible = _visible(**window, **shape)
+        page = _page(visible, limit=limit, before=before, after=after, around=around)
+    load_reactions(page)
+    return page
+
+
+def _visible(
+    *, conversation_id: Any, left_through: Any, marker: Any, left: bool, marked: bool
+) -> QuerySet[Message]:
     # The upload each message carries comes along (a join on its primary key), so the
     # page shows its thumbnail or file chip without a query per message.
-    visible = Message.objects.filter(conversation_id=participant.conversation_id).select_related(
-        "attachment"
-    )
-    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
-    if participant.left_at is not None:
-        visible = visible.filter(pk__lte=participant.last_message_id or 0)
-    if marker:
+    visible = Message.objects.filter(conversation_id=conversation_id).select_related("attachment")
+    if left:
+        visible = visible.filter(pk__lte=left_through)
+    if marked:
         # "id + 0": a bound `id > ?` lures SQLite and InnoDB onto the (conversation, id)
         # foreign-key index and a sort of the whole visible history; as an expression
         # the history index (conversation, sent_at, id) serves the page in order.
         visible = visible.alias(_id=F("id") + 0).filter(_id__gt=marker)
-    page = _page(visible, limit=limit, before=before, after=after, around=around)
-    load_reactions(page)
-    return page
+    return visible
+
+
+# The pages compiled once each (alumunity.prepared), by what shapes their SQL: which
+# page, whether the member left or has a marker, and the limit (part of the SQL).
+_PAGES: dict[tuple[str, bool, bool, int], Prepared] = {}
+_NO_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
+    key = (kind, left, marked, limit)
+    statement = _PAGES.get(key)
+    if statement is None:
+        statement = _PAGES[key] = Prepared(
+            functools.partial(_page_query, kind, limit=limit, left=left, marked=marked),
+            conversation_id=Message._meta.get_field("conversation"),
+            left_through=Message._meta.pk,
+            marker=Message._meta.pk,
+            anchor_id=Message._meta.pk,
+            anchor_sent_at=Message._meta.get_field("sent_at"),
+        )
+    return statement
+
+
+def _page_query(
+    kind: str,
+    *,
+    limit: int,
+    left: bool,
+    marked: bool,
+    anchor_id: Any,
+    anchor_sent_at: Any,
+    **window: Any,
+) -> QuerySet[Message]:
+    visible = _visible(**window, left=left, marked=marked)
+    if kind == "anchor":
+        return (
+            visible.select_related(None)
+            .filter(pk=anchor_id)
+            .only("pk", "sent_at")
+            .order_by("pk")[:1]
+        )
+    if kind == "before":
+        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
+    return visible.order_by("-sent_at", "-id")[:limit]
 
 
 def _page(

@@ -148,17 +148,19 @@ def list_conversations(
         sql = _INBOX_PAGE_SQL.format(ids=", ".join(["%s"] * len(ids)))
         cursor.execute(sql, [me, me, me, int(user.show_presence), me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
+    # Each member id converted once (a UUID from 32 hex digits is most of a row's cost).
+    others = {row.other_id: _uuid(row.other_id) for row in rows if row.other_id}
     last_seen = {
-        _uuid(row.other_id): _moment(row.presence_last_seen_at) for row in rows if row.other_id
+        others[row.other_id]: _moment(row.presence_last_seen_at) for row in rows if row.other_id
     }
     live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
     now = timezone.now()
-    summaries = [_summary(row, user, last_seen, live, now) for row in rows]
+    summaries = [_summary(row, user, others, last_seen, live, now) for row in rows]
     return summaries, ids_and_total[0][1]
 
 
 def _summary(
-    row: _InboxRow, user: User, last_seen: dict, live: dict, now: datetime
+    row: _InboxRow, user: User, others: dict, last_seen: dict, live: dict, now: datetime
 ) -> ConversationSummary:
     summary = ConversationSummary(
         conversation_id=row.conversation_id,
@@ -181,7 +183,7 @@ def _summary(
     summary["title"] = None
     summary["member_count"] = 2
     summary["last_message_sender_name"] = user.name if row.last_message_from_me else row.other_name
-    other_id = _uuid(row.other_id)
+    other_id = others[row.other_id]
     summary["other_user_id"] = other_id
     summary["other_user_name"] = row.other_name
     summary["photo_url"] = row.other_avatar_url or None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..exceptions import NotFound
@@ -30,10 +31,21 @@ def parse_row_id(value: object) -> int | None:
     return int(text)
 
 
+# Compiled once (alumunity.prepared): every send looks its recipient up. `[:1]` on the
+# model's default ordering is what `.first()` runs.
+_ACTIVE_MEMBER = Prepared(
+    lambda *, member_id: User.objects.filter(pk=member_id, is_active=True)[:1],
+    member_id=User._meta.pk,
+)
+
+
 def get_member(user_id: object) -> User:
     """An active member by id; a malformed or unknown id is the same 404."""
     parsed = parse_user_id(user_id)
-    member = User.objects.filter(pk=parsed, is_active=True).first() if parsed else None
+    member = None
+    if parsed:
+        found = _ACTIVE_MEMBER.instances(User, member_id=parsed)
+        member = found[0] if found else None
     if member is None:
         raise NotFound("Member not found.")
     return member

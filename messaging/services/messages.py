@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from .. import events
@@ -40,8 +39,7 @@ from ..selectors import (
     typing_key,
     unsent_upload,
 )
-from .notifications import pending_email_counters
-from .push import pending_push_counters
+from .delivery import deliver
 from .requests import check_request_allowance
 
 _http_url = URLValidator(schemes=["http", "https"])
@@ -372,33 +370,6 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
     return SendResult(message, created=True)
 
 
-def deliver(message: Message) -> None:
-    """Every active member receives the message in one statement, however many they
-    are: it becomes their last message, their count grows, and their unread count grows
-    unless they sent it or it is a system message. The caller holds the conversation
-    lock, so concurrent sends queue and no increment is lost."""
-    counters: dict[str, Any] = {
-        "last_message": message,
-        "last_message_at": message.sent_at,
-        "message_count": F("message_count") + 1,
-    }
-    if message.kind == Message.Kind.TEXT:
-        counters["unread_count"] = Case(
-            When(user_id=message.sender_id, then=F("unread_count")),
-            default=F("unread_count") + 1,
-        )
-        counters.update(pending_email_counters(message))
-        counters.update(pending_push_counters(message))
-    if message.recipient_id is not None:
-        # Replying to a message request accepts it.
-        counters["is_request"] = Case(
-            When(user_id=message.sender_id, then=Value(False)), default=F("is_request")
-        )
-    Participant.objects.filter(conversation_id=message.conversation_id, left_at=None).update(
-        **counters
-    )
-
-
 class _ConversationRaced(Exception):
     """Another first message created the pair's conversation at the same moment."""
 
@@ -408,13 +379,11 @@ def _locked_conversation(sender: User, recipient: User) -> Conversation:
     first message to a member who receives message requests makes it a request on
     their side, within the sender's allowance of unanswered requests."""
     user_one_id, user_two_id = canonical_pair(sender.pk, recipient.pk)
-    conversation = (
-        Conversation.objects.select_for_update()
-        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
-        .first()
+    found = _LOCKED_PAIR.instances(
+        Conversation, for_write=True, user_one_id=user_one_id, user_two_id=user_two_id
     )
-    if conversation is not None:
-        return conversation
+    if found:
+        return found[0]
     is_request = message_requests_on(recipient)
     if is_request:
         check_request_allowance(sender=sender)
@@ -444,4 +413,24 @@ def _locked_conversation(sender: User, recipient: User) -> Conversation:
 def _original_send(sender: User, client_message_id: str | None) -> Message | None:
     if not client_message_id:
         return None
-    return Message.objects.filter(sender=sender, client_message_id=client_message_id).first()
+    found = _ORIGINAL.instances(Message, sender_id=sender.pk, client_message_id=client_message_id)
+    return found[0] if found else None
+
+
+# Compiled once each (alumunity.prepared): a send runs them on every request.
+_LOCKED_PAIR = Prepared(
+    lambda *, user_one_id, user_two_id: (
+        Conversation.objects.select_for_update()
+        .filter(user_one_id=user_one_id, user_two_id=user_two_id)
+        .order_by("pk")[:1]
+    ),
+    user_one_id=User._meta.pk,
+    user_two_id=User._meta.pk,
+)
+_ORIGINAL = Prepared(
+    lambda *, sender_id, client_message_id: Message.objects.filter(
+        sender_id=sender_id, client_message_id=client_message_id
+    ).order_by("pk")[:1],
+    sender_id=User._meta.pk,
+    client_message_id=Message._meta.get_field("client_message_id"),
+)

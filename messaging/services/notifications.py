@@ -33,19 +33,21 @@ from ..selectors.notifications import (
 )
 
 
-def pending_email_counters(message: Message) -> dict[str, Any]:
+def pending_email_counters(message: Message, *, request_id: str | None = None) -> dict[str, Any]:
     """The SET terms deliver() adds for a text message: each recipient who is not its
     sender and has not muted the conversation becomes pending from this message on,
     unless already pending (Coalesce keeps the first time). A message request is told
     once: once an email has covered it, the stranger's next messages leave it quiet
     until it is accepted. Each term reads only its own column (and columns this UPDATE
-    does not set), so MySQL's left-to-right SET and SQLite's agree."""
+    does not set), so MySQL's left-to-right SET and SQLite's agree. `request_id`
+    defaults to the current request's."""
     quiet = (
         Q(user_id=message.sender_id)
         | Q(muted=True)
         | Q(is_request=True, emailed_through_message_id__gt=0)
     )
-    request_id = current_request_id()
+    if request_id is None:
+        request_id = current_request_id()
     return {
         "email_pending_since": Case(
             When(quiet, then=F("email_pending_since")),

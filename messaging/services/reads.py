@@ -10,6 +10,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from alumunity.prepared import Prepared, update_query
 from alumunity.users.models import User
 
 from .. import events
@@ -48,13 +49,8 @@ def mark_read(*, reader: User, message_id: int) -> Message:
         # The counter update itself takes the row lock. It counts only while the message
         # is still visible: a delete-for-me that landed since the check above has already
         # zeroed the counter (and later sends count anew).
-        Participant.objects.filter(
-            pk=message.viewer.pk, cleared_through_id__lt=message.pk, unread_count__gt=0
-        ).update(
-            unread_count=F("unread_count") - 1,
-            last_read_id=Greatest(F("last_read_id"), message.pk),
-        )
-        changed = Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+        _COUNT_ONE_READ.update(Participant, participant_id=message.viewer.pk, message_id=message.pk)
+        changed = _MARK_ONE_READ.update(Message, message_id=message.pk, read_at=now)
         if not changed:
             # Another request read it first and counted it: undo this decrement.
             transaction.set_rollback(True)
@@ -72,6 +68,27 @@ def mark_read(*, reader: User, message_id: int) -> Message:
     else:
         message.refresh_from_db(fields=["read_at"])
     return message
+
+
+# mark_read's two statements, compiled once (alumunity.prepared).
+_COUNT_ONE_READ = Prepared(
+    lambda *, participant_id, message_id: update_query(
+        Participant.objects.filter(
+            pk=participant_id, cleared_through_id__lt=message_id, unread_count__gt=0
+        ),
+        unread_count=F("unread_count") - 1,
+        last_read_id=Greatest(F("last_read_id"), message_id),
+    ),
+    participant_id=Participant._meta.pk,
+    message_id=Message._meta.pk,
+)
+_MARK_ONE_READ = Prepared(
+    lambda *, message_id, read_at: update_query(
+        Message.objects.filter(pk=message_id, read_at__isnull=True), read_at=read_at
+    ),
+    message_id=Message._meta.pk,
+    read_at=Message._meta.get_field("read_at"),
+)
 
 
 def mark_conversation_read(

@@ -86,8 +86,8 @@ def test_search(api_client, busy_group, assert_database_query_count):
     """Committed rows, so MariaDB's FULLTEXT index answers (see test_query_counts)."""
     _group, others = busy_group
     # SQLite: member, the member's groups and markers, the matches (own terms and the
-    # groups', one UNION ALL), the page. MariaDB: member, direct matches with the member's groups (UNION ALL), the
-    # matches in those groups, the page.
+    # groups', one UNION ALL), the page. MariaDB: member, direct matches with the
+    # member's groups (UNION ALL), the matches in those groups, the page.
     with assert_database_query_count(4):
         response = api_client.get("/api/messages/search?q=hi+all&limit=100")
     assert response.json()["total"] == len(others)

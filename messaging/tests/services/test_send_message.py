@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.db import connection
 
 from messaging import events, services
 from messaging.exceptions import InvalidInput, NotFound, SuspendedError
@@ -264,32 +265,22 @@ def test_failure_inside_the_transaction_leaves_nothing(user, other_user, monkeyp
     assert retried.created is True
 
 
-def test_failure_in_the_counter_update_leaves_nothing(user, other_user, monkeypatch):
+def test_failure_in_the_counter_update_leaves_nothing(user, other_user):
     send(user, other_user, "before")
     conversation = _conversation(user, other_user)
     before = _counters(conversation)
-    # The counters live on the participant rows: their update is the one that fails.
-    real_filter = Participant.objects.filter
+    # The counters live on the participant rows: their update is the one that fails,
+    # failed by the database connection itself, however the statement was built.
+    table = Participant._meta.db_table
 
-    class FailingUpdate:
-        def __init__(self, queryset):
-            self.queryset = queryset
-
-        def update(self, **kwargs):
+    def fail_the_counter_update(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("UPDATE") and table in sql:
             raise RuntimeError("database went away")
+        return execute(sql, params, many, context)
 
-        def __getattr__(self, name):
-            return getattr(self.queryset, name)
-
-    def filter_that_fails_on_update(*args, **kwargs):
-        return FailingUpdate(real_filter(*args, **kwargs))
-
-    monkeypatch.setattr(Participant.objects, "filter", filter_that_fails_on_update)
-
-    with pytest.raises(RuntimeError):
+    with connection.execute_wrapper(fail_the_counter_update), pytest.raises(RuntimeError):
         send(user, other_user, "lost")
 
-    monkeypatch.undo()
     assert list(Message.objects.values_list("message_text", flat=True)) == ["before"]
     assert _counters(conversation) == before
 
