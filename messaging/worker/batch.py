@@ -10,16 +10,16 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.utils import timezone
 
-from alumunity.middleware import request_id_var
-
 from .. import selectors, services
 from ..models import NotificationSettings, Participant
 from .emails import EmailConversation, build_email, email_conversation
+from .retries import retry_later, triage
 
 logger = logging.getLogger(__name__)
 
@@ -143,42 +143,28 @@ def _reschedule(
 ) -> None:
     """Failed emails: retried after an exponential backoff, or, after MAX_TRIES, given up
     and recorded. Every failure is logged with the request id of the send behind it."""
-    config = settings.NOTIFICATIONS
-    retry: dict[int, list[uuid.UUID]] = defaultdict(list)
-    give_up: dict[uuid.UUID, tuple[list[int], int, str, str]] = {}
-    for item in outgoing:
-        if item.user_id not in failures:
-            continue
-        tries = max(row.email_attempts for row in item.rows) + 1
-        request_id = next((row.email_request_id for row in item.rows if row.email_request_id), "")
-        final = tries >= config["MAX_TRIES"]
-        _log_failure(item.user_id, tries, final, failures[item.user_id], request_id)
-        result.errors.append(failures[item.user_id])
-        if final:
-            conversation_ids = [row.conversation_id for row in item.rows]
-            give_up[item.user_id] = (conversation_ids, tries, failures[item.user_id], request_id)
-        else:
-            retry[tries].append(item.user_id)
-    for tries, user_ids in retry.items():
-        delay = timedelta(seconds=config["BACKOFF_SECONDS"] * 2 ** (tries - 1))
-        services.retry_claim(token=token, user_ids=user_ids, retry_at=now + delay)
-        result.retried += len(user_ids)
-    if give_up:
+    rows = {item.user_id: item.rows for item in outgoing if item.user_id in failures}
+    failed = triage(
+        rows=rows,
+        attempts="email_attempts",
+        failures=failures,
+        errors=result.errors,
+        logger=logger,
+        channel="Missed-message email",
+        given_up="; given up and recorded",
+    )
+    result.retried += retry_later(
+        failed, now=now, release=partial(services.retry_claim, token=token)
+    )
+    if failed.final:
+        give_up = {
+            user_id: (
+                [row.conversation_id for row in rows[user_id]],
+                tries,
+                failures[user_id],
+                request_id,
+            )
+            for user_id, (tries, request_id) in failed.final.items()
+        }
         services.give_up_claim(token=token, failures=give_up)
         result.given_up += len(give_up)
-
-
-def _log_failure(user_id: uuid.UUID, tries: int, final: bool, error: str, request_id: str) -> None:
-    """Logged under the request id of the send that made the email pending."""
-    context = request_id_var.set(request_id or "-")
-    try:
-        logger.warning(
-            "Missed-message email to member %s failed (try %d of %d): %s%s",
-            user_id,
-            tries,
-            settings.NOTIFICATIONS["MAX_TRIES"],
-            error,
-            "; given up and recorded" if final else "; will retry",
-        )
-    finally:
-        request_id_var.reset(context)

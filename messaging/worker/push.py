@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import requests
 from django.conf import settings
@@ -18,10 +18,9 @@ from django.utils import timezone
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from alumunity.middleware import request_id_var
-
 from .. import selectors, services
 from ..models import NotificationSettings, Participant, PushSubscription
+from .retries import members, retry_later, triage
 
 logger = logging.getLogger(__name__)
 
@@ -180,42 +179,17 @@ def _reschedule(
 ) -> None:
     """Failed pushes: retried after an exponential backoff, or after MAX_TRIES given up
     (logged, and the rows finished). Logged with the request id of the send behind it."""
-    config = settings.NOTIFICATIONS
-    by_user: dict[uuid.UUID, list[Participant]] = defaultdict(list)
-    for row in rows:
-        if row.user_id in failures:
-            by_user[row.user_id].append(row)
-    retry: dict[int, list[uuid.UUID]] = defaultdict(list)
-    give_up: list[uuid.UUID] = []
-    for user_id, member_rows in by_user.items():
-        tries = max(row.push_attempts for row in member_rows) + 1
-        request_id = next((row.email_request_id for row in member_rows if row.email_request_id), "")
-        final = tries >= config["MAX_TRIES"]
-        _log_failure(user_id, tries, final, failures[user_id], request_id)
-        result.errors.append(failures[user_id])
-        if final:
-            give_up.append(user_id)
-        else:
-            retry[tries].append(user_id)
-    for tries, user_ids in retry.items():
-        delay = timedelta(seconds=config["BACKOFF_SECONDS"] * 2 ** (tries - 1))
-        services.retry_push_claim(token=token, user_ids=user_ids, retry_at=now + delay)
-        result.retried += len(user_ids)
-    if give_up:
-        services.finish_push_claim(token=token, user_ids=give_up)
-        result.given_up += len(give_up)
-
-
-def _log_failure(user_id: uuid.UUID, tries: int, final: bool, error: str, request_id: str) -> None:
-    context = request_id_var.set(request_id or "-")
-    try:
-        logger.warning(
-            "Web Push to member %s failed (try %d of %d): %s%s",
-            user_id,
-            tries,
-            settings.NOTIFICATIONS["MAX_TRIES"],
-            error,
-            "; given up" if final else "; will retry",
-        )
-    finally:
-        request_id_var.reset(context)
+    failed = triage(
+        rows=members(rows, failures),
+        attempts="push_attempts",
+        failures=failures,
+        errors=result.errors,
+        logger=logger,
+        channel="Web Push",
+        given_up="; given up",
+    )
+    release = partial(services.retry_push_claim, token=token)
+    result.retried += retry_later(failed, now=now, release=release)
+    if failed.final:
+        services.finish_push_claim(token=token, user_ids=list(failed.final))
+        result.given_up += len(failed.final)
