@@ -205,21 +205,38 @@ def page_for(
         page = _statement("newest", limit=limit, **shape).instances(
             Message, **window, anchor_id=0, anchor_sent_at=_NO_TIME
         )[::-1]
-    elif before:
-        # The most common anchored page (scrolling back) compiled too; the rest below.
+    else:
         found = _statement("anchor", limit=1, **shape).instances(
-            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+            Message, **window, anchor_id=anchor_id, anchor_sent_at=_NO_TIME
         )
         if not found:
             raise NotFound("Message not found.")
-        page = _statement("before", limit=limit, **shape).instances(
-            Message, **window, anchor_id=found[0].pk, anchor_sent_at=found[0].sent_at
-        )[::-1]
-    else:
-        visible = _visible(**window, **shape)
-        page = _page(visible, limit=limit, before=before, after=after, around=around)
+        anchor = {**window, "anchor_id": found[0].pk, "anchor_sent_at": found[0].sent_at}
+        kind = "before" if before else "after" if after else "around"
+        page = _anchored(kind, limit=limit, shape=shape, anchor=anchor)
     load_reactions(page)
     return page
+
+
+def _anchored(kind: str, *, limit: int, shape: dict, anchor: dict) -> list[Message]:
+    """A page from an anchor, as `_page` reads it, through the compiled statements."""
+    if kind == "before":
+        return _statement("before", limit=limit, **shape).instances(Message, **anchor)[::-1]
+    if kind == "after":
+        return _statement("after", limit=limit, **shape).instances(Message, **anchor)
+    # The ORM runs no query for `[:0]`, so neither does a page of one.
+    older = []
+    if limit > 1:
+        older = _statement("before", limit=limit - 1, **shape).instances(Message, **anchor)
+    newer = _statement("from", limit=limit, **shape).instances(Message, **anchor)
+    return _centred(older, newer, limit=limit)
+
+
+def _centred(older: list[Message], newer: list[Message], *, limit: int) -> list[Message]:
+    """Centre the window on the anchor (the first of `newer`); near either end of the
+    history the other side fills the page."""
+    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
+    return older[:take_older][::-1] + newer[: limit - take_older]
 
 
 def _visible(
@@ -277,12 +294,17 @@ def _page_query(
             .only("pk", "sent_at")
             .order_by("pk")[:1]
         )
+    anchor = Message(pk=anchor_id, sent_at=anchor_sent_at)
+    if kind == "after":
+        return visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit]
+    if kind == "from":
+        return visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit]
     if kind == "before":
-        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
+        visible = visible.filter(_before(anchor))
     return visible.order_by("-sent_at", "-id")[:limit]
 
 
-def _page(
+def _page(  # the ORM's form of page_for's statements, which tests hold them to
     visible: QuerySet[Message],
     *,
     limit: int,
@@ -304,8 +326,7 @@ def _page(
     # either end of the history the other side fills the page.
     older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
     newer = list(visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit])
-    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
-    return older[:take_older][::-1] + newer[: limit - take_older]
+    return _centred(older, newer, limit=limit)
 
 
 def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:
