@@ -18,6 +18,7 @@ refused (the ORM compares with None as IS NULL, another statement).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from collections.abc import Callable, Iterable
@@ -80,6 +81,25 @@ class _Compiled:
     # Each SQL parameter: the name of a Prepared parameter, or None and a constant.
     slots: tuple[tuple[str | None, Any], ...]
     compiler: SQLCompiler
+    using: str
+
+    # How the rows are read, worked out on the first read, like the SQL (the ORM does
+    # it again for every query): the columns' converters, and for instances the model's
+    # columns and the select_related populators.
+    @functools.cached_property
+    def converters(self) -> dict[int, Any]:
+        compiler = self.compiler
+        return compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+
+    @functools.cached_property
+    def building(self) -> tuple[int, int, list[str], list]:
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        assert klass_info is not None
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        # (The stubs follow a later Django, which added an argument.)
+        populators = get_related_populators(klass_info, select, self.using)  # type: ignore[call-arg]
+        return start, end, init_list, populators
 
 
 class Prepared:
@@ -104,7 +124,7 @@ class Prepared:
         for (name, value), other in zip(slots, other_params, strict=True):
             if name is None and value != other:
                 raise ImproperlyConfigured("A parameter is not passed through as it is.")
-        compiled = _Compiled(sql, slots, compiler)
+        compiled = _Compiled(sql, slots, compiler, using)
         self._compiled[using] = compiled
         return compiled
 
@@ -157,10 +177,9 @@ class Prepared:
     def rows(self, model: type[Model], **values: Any) -> list[tuple]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
         compiled, rows = self._fetch(router.db_for_read(model), values)
-        compiler = compiled.compiler
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        converters = compiled.converters
         if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+            return [tuple(row) for row in compiled.compiler.apply_converters(rows, converters)]
         return [tuple(row) for row in rows]
 
     def exists(self, model: type[Model], **values: Any) -> bool:
@@ -175,18 +194,14 @@ class Prepared:
         compiled, fetched = self._fetch(using, values)
         rows: Iterable[Any] = fetched
         compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        # (The stubs follow a later Django, which added an argument.)
-        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
-        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        start, end, init_list, populators = compiled.building
+        converters = compiled.converters
         if converters:
             rows = compiler.apply_converters(rows, converters)
+        klass = compiler.klass_info["model"]
         found = []
         for row in rows:
-            instance = klass_info["model"].from_db(using, init_list, row[start:end])
+            instance = klass.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in compiler.annotation_col_map.items():

@@ -151,12 +151,27 @@ _ACCESS_LOCKED = Prepared(
 )
 
 
+# The keyset conditions. The outer bound on sent_at alone adds no row, but lets the
+# database seek the history index (conversation, sent_at, id) to the anchor; with the
+# OR alone it walks the index from the conversation's newest (before) or oldest
+# (after) message to the anchor, the whole history for an old anchor.
 def _before(anchor: Message) -> Q:
-    return Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+    return Q(sent_at__lte=anchor.sent_at) & (
+        Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+    )
 
 
 def _after(anchor: Message) -> Q:
-    return Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gt=anchor.pk)
+    return Q(sent_at__gte=anchor.sent_at) & (
+        Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gt=anchor.pk)
+    )
+
+
+def _from(anchor: Message) -> Q:
+    """The anchor and what comes after it."""
+    return Q(sent_at__gte=anchor.sent_at) & (
+        Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gte=anchor.pk)
+    )
 
 
 def list_messages(
@@ -298,7 +313,7 @@ def _page_query(
     if kind == "after":
         return visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit]
     if kind == "from":
-        return visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit]
+        return visible.filter(_from(anchor)).order_by("sent_at", "id")[:limit]
     if kind == "before":
         visible = visible.filter(_before(anchor))
     return visible.order_by("-sent_at", "-id")[:limit]
@@ -325,7 +340,7 @@ def _page(  # the ORM's form of page_for's statements, which tests hold them to
     # Fetch up to a full page on each side, then centre the window on the anchor; near
     # either end of the history the other side fills the page.
     older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
-    newer = list(visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit])
+    newer = list(visible.filter(_from(anchor)).order_by("sent_at", "id")[:limit])
     return _centred(older, newer, limit=limit)
 
 

@@ -213,3 +213,28 @@ def test_an_anchor_outside_the_window_is_not_found(group, user, other_user):
         for kind in ("after", "around"):
             with pytest.raises(NotFound):
                 history.page_for(reader, limit=5, **{kind: message.pk})
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+def test_an_anchored_page_seeks_the_history_index_to_its_anchor(group, user):
+    """Not a walk from either end of the conversation to the anchor: the sent_at bound
+    makes it a range of the history index."""
+    page = selectors.conversation_messages(user=user, conversation_id=group.pk, limit=5)
+    anchor = page.messages[2]
+    for kind, bound in (("before", "sent_at<?"), ("after", "sent_at>?"), ("from", "sent_at>?")):
+        query = history._page_query(
+            kind,
+            limit=5,
+            left=False,
+            marked=False,
+            anchor_id=anchor.pk,
+            anchor_sent_at=anchor.sent_at,
+            conversation_id=group.pk,
+            left_through=0,
+            marker=0,
+        )
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert f"message_history (conversation_id=? AND {bound})" in plan, (kind, plan)
