@@ -239,19 +239,19 @@ def _anchored(kind: str, *, limit: int, shape: dict, anchor: dict) -> list[Messa
         return _statement("before", limit=limit, **shape).instances(Message, **anchor)[::-1]
     if kind == "after":
         return _statement("after", limit=limit, **shape).instances(Message, **anchor)
-    # The ORM runs no query for `[:0]`, so neither does a page of one.
-    older = []
-    if limit > 1:
-        older = _statement("before", limit=limit - 1, **shape).instances(Message, **anchor)
     newer = _statement("from", limit=limit, **shape).instances(Message, **anchor)
-    return _centred(older, newer, limit=limit)
+    wanted = _older_wanted(newer, limit=limit)
+    # The ORM runs no query for `[:0]`, so neither does this.
+    older = []
+    if wanted:
+        older = _statement("before", limit=wanted, **shape).instances(Message, **anchor)
+    return older[::-1] + newer[: limit - len(older)]
 
 
-def _centred(older: list[Message], newer: list[Message], *, limit: int) -> list[Message]:
-    """Centre the window on the anchor (the first of `newer`); near either end of the
-    history the other side fills the page."""
-    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
-    return older[:take_older][::-1] + newer[: limit - take_older]
+def _older_wanted(newer: list[Message], *, limit: int) -> int:
+    """How many older messages an `around` page shows: the window is centred on the
+    anchor (the first of `newer`), and near the newest end the older side fills it."""
+    return max((limit - 1) // 2, limit - len(newer))
 
 
 def _visible(
@@ -337,11 +337,12 @@ def _page(  # the ORM's form of page_for's statements, which tests hold them to
         return list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[::-1]
     if after:
         return list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
-    # Fetch up to a full page on each side, then centre the window on the anchor; near
-    # either end of the history the other side fills the page.
-    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
+    # Up to a full page from the anchor on, then what the window needs of the older
+    # side; near the oldest end the newer side fills the page.
     newer = list(visible.filter(_from(anchor)).order_by("sent_at", "id")[:limit])
-    return _centred(older, newer, limit=limit)
+    wanted = _older_wanted(newer, limit=limit)
+    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:wanted])
+    return older[::-1] + newer[: limit - len(older)]
 
 
 def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:
