@@ -18,12 +18,12 @@ refused (the ORM compares with None as IS NULL, another statement).
 
 from __future__ import annotations
 
-import functools
 import itertools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -83,16 +83,17 @@ class _Compiled:
     compiler: SQLCompiler
     using: str
 
-    # How the rows are read, worked out on the first read, like the SQL (the ORM does
-    # it again for every query): the columns' converters, and for instances the model's
-    # columns and the select_related populators.
-    @functools.cached_property
-    def converters(self) -> dict[int, Any]:
+    # What reading the rows back needs is the same on every call, so it is worked out
+    # once, on the first (each is built by the ORM from the compiled query alone).
+    @cached_property
+    def converters(self) -> dict:
         compiler = self.compiler
         return compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
 
-    @functools.cached_property
-    def building(self) -> tuple[int, int, list[str], list]:
+    @cached_property
+    def model_plan(self) -> tuple[int, int, list[str], list]:
+        """Where the model's columns are in a row, their attribute names, and the
+        select_related populators."""
         select, klass_info = self.compiler.select, self.compiler.klass_info
         assert klass_info is not None
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -177,9 +178,9 @@ class Prepared:
     def rows(self, model: type[Model], **values: Any) -> list[tuple]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
         compiled, rows = self._fetch(router.db_for_read(model), values)
-        converters = compiled.converters
-        if converters:
-            return [tuple(row) for row in compiled.compiler.apply_converters(rows, converters)]
+        if compiled.converters:
+            converted = compiled.compiler.apply_converters(rows, compiled.converters)
+            return [tuple(row) for row in converted]
         return [tuple(row) for row in rows]
 
     def exists(self, model: type[Model], **values: Any) -> bool:
@@ -194,14 +195,13 @@ class Prepared:
         compiled, fetched = self._fetch(using, values)
         rows: Iterable[Any] = fetched
         compiler = compiled.compiler
-        start, end, init_list, populators = compiled.building
-        converters = compiled.converters
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        klass = compiler.klass_info["model"]
+        start, end, init_list, populators = compiled.model_plan
+        if compiled.converters:
+            rows = compiler.apply_converters(rows, compiled.converters)
+        model = compiler.klass_info["model"]
         found = []
         for row in rows:
-            instance = klass.from_db(using, init_list, row[start:end])
+            instance = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in compiler.annotation_col_map.items():
