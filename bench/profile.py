@@ -3,7 +3,9 @@
     DATABASE_URL=sqlite:///bench/data/sqlite-1000000.sqlite3 \\
         .venv/bin/python bench/profile.py search --repeat 30
 
-Endpoints: me, inbox, conversation, before, send, read, unread, search, users.
+Endpoints: me, inbox, conversation, before, after, around, send, read, unread, search,
+users, and on the hot member's 50-member group (as `make bench` finds it): group,
+group-history, group-after, group-send.
 Requests go through the whole Django stack (middleware, JWT, DRF, view, selector);
 the ASGI server is left out, so the profile shows what the application spends.
 `--cpu` prints the process's CPU time per request instead (the median of five batches
@@ -63,6 +65,7 @@ def main() -> None:
     sender.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(partner).access_token}")
     page = client.get(f"/api/messages/conversation/{busiest.pk}?limit=100").json()["data"]
     anchor = page[0]["id"]
+    conversation = f"/api/messages/conversation/{busiest.pk}?limit=50"
     calls = {
         "me": lambda: client.get("/api/auth/me"),
         "inbox": lambda: client.get("/api/messages/inbox?limit=50"),
@@ -70,6 +73,8 @@ def main() -> None:
         "before": lambda: client.get(
             f"/api/messages/conversation/{busiest.pk}?limit=50&before={anchor}"
         ),
+        "after": lambda: client.get(f"{conversation}&after={anchor}"),
+        "around": lambda: client.get(f"{conversation}&around={anchor}"),
         "send": lambda: client.post(
             "/api/messages/send",
             {"recipient_id": str(partner.pk), "message_text": "profiling message"},
@@ -80,6 +85,8 @@ def main() -> None:
         "search": lambda: client.get("/api/messages/search", {"q": args.query, "limit": 20}),
         "users": lambda: client.get("/api/users/search?q=grace&limit=20"),
     }
+    if args.endpoint.startswith("group"):
+        calls.update(group_calls(client))
     # mark-as-read needs a fresh unread message for each request: the partner sends them.
     count = args.repeat * 5 + 3 if args.endpoint == "read" else 0
     unread = iter([write(sender, hot.pk, n) for n in range(count)])
@@ -87,6 +94,31 @@ def main() -> None:
         cpu(calls[args.endpoint], args)
     else:
         profile(calls[args.endpoint], args)
+
+
+def group_calls(client) -> dict:
+    """The group endpoints, on the group the benchmark times (calls.largest_group)."""
+    from itertools import count
+
+    from bench.calls import largest_group
+
+    def call(method: str, path: str) -> tuple[int, dict]:
+        answer = client.generic(method, path)
+        return answer.status_code, answer.json()
+
+    path = f"/api/conversations/{largest_group(call)}"
+    history = client.get(f"{path}/messages?limit=100").json()["data"]
+    sequence = count()
+    return {
+        "group": lambda: client.get(path),
+        "group-history": lambda: client.get(f"{path}/messages?limit=50"),
+        "group-after": lambda: client.get(f"{path}/messages?limit=50&after={history[0]['id']}"),
+        "group-send": lambda: client.post(
+            f"{path}/messages",
+            {"message_text": f"profiling group message {next(sequence)}"},
+            format="json",
+        ),
+    }
 
 
 def write(sender, recipient_id, n: int) -> int:

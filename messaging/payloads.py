@@ -16,6 +16,7 @@ from .selectors.uploads import download_path, thumbnail_path
 if TYPE_CHECKING:
     from alumunity.users.models import User
 
+    from .selectors.groups import MemberCard
     from .selectors.inbox import ConversationSummary
     from .selectors.presence import ConversationStatus
 
@@ -127,10 +128,10 @@ def attachment_payload(attachment: Attachment) -> dict:
 
 
 def conversation_payload(
-    conversation: Conversation, members: list[Participant], viewer: Participant
+    conversation: Conversation, members: list[MemberCard], viewer: Participant
 ) -> dict:
-    """The conversation object: its active members (each with their account) and the
-    viewer's own muted flag and unread count."""
+    """The conversation object: its active members (selectors.MemberCard, in order) and
+    the viewer's own muted flag and unread count."""
     return {
         "conversation_id": conversation.pk,
         "kind": conversation.kind,
@@ -138,8 +139,8 @@ def conversation_payload(
         "members": [
             {
                 "id": str(member.user_id),
-                "name": member.user.name,
-                "photo_url": member.user.avatar_url or None,
+                "name": member.name,
+                "photo_url": member.avatar_url or None,
                 "role": member.role,
             }
             for member in members

@@ -7,8 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Count, F, Value
 from django.db.models.sql import Query
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
+from alumunity import prepared
 from alumunity.prepared import Prepared, update_query
 from alumunity.users.models import User
 from messaging.models import Message, Participant
@@ -163,3 +165,26 @@ def test_an_id_of_zero_finds_nothing_on_every_database():
 _ACCESS_ZERO = Prepared(
     lambda *, message_id: Message.objects.filter(pk=message_id), message_id=Message._meta.pk
 )
+
+
+def test_how_rows_are_read_is_worked_out_once(monkeypatch):
+    ada, bob = UserFactory(), UserFactory()
+    send(ada, bob)
+    early = datetime(2000, 1, 1, tzinfo=UTC)
+    statement = Prepared(
+        _messages,
+        sender_id=Message._meta.get_field("sender"),
+        sent_after=Message._meta.get_field("sent_at"),
+    )
+    first = statement.instances(Message, sender_id=ada.pk, sent_after=early)
+
+    def no_more_working_out(*args, **kwargs):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", no_more_working_out)
+    monkeypatch.setattr(prepared, "get_related_populators", no_more_working_out)
+    again = statement.instances(Message, sender_id=ada.pk, sent_after=early)
+    assert [(m.pk, m.sent_at, m.sender, m.conversation.pk, m.doubled) for m in again] == [
+        (m.pk, m.sent_at, m.sender, m.conversation.pk, m.doubled) for m in first
+    ]
+    assert statement.instances(Message, sender_id=bob.pk, sent_after=early) == []

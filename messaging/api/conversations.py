@@ -90,8 +90,9 @@ class ConversationMessagesApi(MemberApiView):
         ]
         if page.conversation.is_group:
             positions = selectors.read_positions(page.conversation, viewer=request.user)
-            for payload, message in zip(messages, page.messages, strict=True):
-                payload["seen_by"] = selectors.seen_by(message, positions)
+            seen = selectors.seen_counts(page.messages, positions)
+            for payload, count in zip(messages, seen, strict=True):
+                payload["seen_by"] = count
         return ok_list(messages, page.total, "Messages retrieved.")
 
     @extend_schema(

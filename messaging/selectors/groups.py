@@ -4,9 +4,14 @@ a member who left still reads what they saw."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+from django.db.models import Case, QuerySet, Value, When
+
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..exceptions import Forbidden, InvalidInput, NotFound
@@ -25,17 +30,27 @@ def membership(*, user: User, conversation_id: object) -> Participant:
     """The member's participant row in that conversation, with the conversation and,
     for a direct one, both members (one query); 404 if they were never in it."""
     pk = parse_row_id(conversation_id)
-    participant = (
+    found = _MEMBERSHIP.instances(Participant, conversation_id=pk, user_id=user.pk) if pk else []
+    if not found:
+        raise NotFound("Conversation not found.")
+    return found[0]
+
+
+def _membership_query(*, conversation_id: Any, user_id: Any) -> QuerySet[Participant]:
+    """membership's one query (`[:1]` in primary-key order is what `.first()` runs)."""
+    return (
         Participant.objects.select_related(
             "conversation", "conversation__user_one", "conversation__user_two"
-        ).filter(conversation_id=pk, user=user)
-        if pk
-        else None
+        )
+        .filter(conversation_id=conversation_id, user_id=user_id)
+        .order_by("pk")[:1]
     )
-    found = participant.first() if participant is not None else None
-    if found is None:
-        raise NotFound("Conversation not found.")
-    return found
+
+
+# The group statements, compiled once each (alumunity.prepared): every request by
+# conversation id starts with membership, and a group's page or send reads its members.
+_CONVERSATION_ID = Participant._meta.get_field("conversation")
+_MEMBERSHIP = Prepared(_membership_query, conversation_id=_CONVERSATION_ID, user_id=User._meta.pk)
 
 
 def active_membership(*, user: User, conversation_id: object) -> Participant:
@@ -67,8 +82,50 @@ def sorted_members(members: Iterable[Participant]) -> list[Participant]:
 
 def active_members(conversation: Conversation) -> list[Participant]:
     """The active members with their accounts, creator first, then by joining."""
-    members = Participant.objects.filter(conversation=conversation, left_at=None)
-    return sorted_members(members.select_related("user"))
+    return sorted_members(_ACTIVE.instances(Participant, conversation_id=conversation.pk))
+
+
+def _active_query(*, conversation_id: Any) -> QuerySet[Participant]:
+    return Participant.objects.filter(conversation_id=conversation_id, left_at=None)
+
+
+_ACTIVE = Prepared(
+    lambda **values: _active_query(**values).select_related("user"),
+    conversation_id=_CONVERSATION_ID,
+)
+
+
+class MemberCard(NamedTuple):
+    """What the conversation object shows of an active member."""
+
+    user_id: Any
+    name: str
+    avatar_url: str
+    role: str
+
+    @classmethod
+    def of(cls, member: Participant) -> MemberCard:
+        return cls(member.user_id, member.user.name, member.user.avatar_url, member.role)
+
+
+def member_cards(conversation_id: int) -> list[MemberCard]:
+    """The active members as the conversation object shows them, in sorted_members'
+    order (the database sorts): plain rows, no model instances."""
+    return [
+        MemberCard._make(row) for row in _CARDS.rows(Participant, conversation_id=conversation_id)
+    ]
+
+
+def _cards_query(*, conversation_id: Any) -> QuerySet[Participant, Any]:
+    creator_first = Case(When(role=Participant.Role.CREATOR, then=Value(0)), default=Value(1))
+    return (
+        _active_query(conversation_id=conversation_id)
+        .order_by(creator_first, "joined_at", "pk")
+        .values_list("user_id", "user__name", "user__avatar_url", "role")
+    )
+
+
+_CARDS = Prepared(_cards_query, conversation_id=_CONVERSATION_ID)
 
 
 @dataclass
@@ -78,23 +135,29 @@ class ConversationView:
 
     conversation: Conversation
     participant: Participant
-    members: list[Participant]
+    members: list[MemberCard]
 
 
 def conversation_view(*, user: User, conversation_id: object) -> ConversationView:
     """Two queries: the member's row with the conversation, the active members."""
     participant = membership(user=user, conversation_id=conversation_id)
-    members = active_members(participant.conversation)
+    members = member_cards(participant.conversation_id)
     return ConversationView(participant.conversation, participant, members)
 
 
 def read_positions(conversation: Conversation, *, viewer: User | None = None) -> dict[object, int]:
     """Each active member's read position (the newest message they have read), as
     `viewer` may see them (privacy.visible_positions)."""
-    rows = Participant.objects.filter(conversation=conversation, left_at=None).values_list(
-        "user_id", "last_read_id", "user__show_read_receipts"
-    )
+    rows = _POSITIONS.rows(Participant, conversation_id=conversation.pk)
     return visible_positions(rows, viewer=viewer)
+
+
+_POSITIONS = Prepared(
+    lambda **values: _active_query(**values).values_list(
+        "user_id", "last_read_id", "user__show_read_receipts"
+    ),
+    conversation_id=_CONVERSATION_ID,
+)
 
 
 def seen_by(message: Message, positions: dict[object, int]) -> int:
@@ -104,6 +167,20 @@ def seen_by(message: Message, positions: dict[object, int]) -> int:
         for member_id, position in positions.items()
         if member_id != message.sender_id and position >= message.pk
     )
+
+
+def seen_counts(messages: Sequence[Message], positions: dict[object, int]) -> list[int]:
+    """seen_by for each message of a page, by bisection of the sorted positions rather
+    than a pass over every member for every message."""
+    ordered = sorted(positions.values())
+    counts = []
+    for message in messages:
+        pk = message.pk
+        seen = len(ordered) - bisect.bisect_left(ordered, pk)
+        if positions.get(message.sender_id, -1) >= pk:
+            seen -= 1  # the sender does not count
+        counts.append(seen)
+    return counts
 
 
 def seen_by_names(

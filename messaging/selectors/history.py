@@ -151,12 +151,27 @@ _ACCESS_LOCKED = Prepared(
 )
 
 
+# The keyset conditions. The outer bound on sent_at alone adds no row, but lets the
+# database seek the history index (conversation, sent_at, id) to the anchor; with the
+# OR alone it walks the index from the conversation's newest (before) or oldest
+# (after) message to the anchor, the whole history for an old anchor.
 def _before(anchor: Message) -> Q:
-    return Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+    return Q(sent_at__lte=anchor.sent_at) & (
+        Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+    )
 
 
 def _after(anchor: Message) -> Q:
-    return Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gt=anchor.pk)
+    return Q(sent_at__gte=anchor.sent_at) & (
+        Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gt=anchor.pk)
+    )
+
+
+def _from(anchor: Message) -> Q:
+    """The anchor and what comes after it."""
+    return Q(sent_at__gte=anchor.sent_at) & (
+        Q(sent_at__gt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__gte=anchor.pk)
+    )
 
 
 def list_messages(
@@ -205,21 +220,38 @@ def page_for(
         page = _statement("newest", limit=limit, **shape).instances(
             Message, **window, anchor_id=0, anchor_sent_at=_NO_TIME
         )[::-1]
-    elif before:
-        # The most common anchored page (scrolling back) compiled too; the rest below.
+    else:
         found = _statement("anchor", limit=1, **shape).instances(
-            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+            Message, **window, anchor_id=anchor_id, anchor_sent_at=_NO_TIME
         )
         if not found:
             raise NotFound("Message not found.")
-        page = _statement("before", limit=limit, **shape).instances(
-            Message, **window, anchor_id=found[0].pk, anchor_sent_at=found[0].sent_at
-        )[::-1]
-    else:
-        visible = _visible(**window, **shape)
-        page = _page(visible, limit=limit, before=before, after=after, around=around)
+        anchor = {**window, "anchor_id": found[0].pk, "anchor_sent_at": found[0].sent_at}
+        kind = "before" if before else "after" if after else "around"
+        page = _anchored(kind, limit=limit, shape=shape, anchor=anchor)
     load_reactions(page)
     return page
+
+
+def _anchored(kind: str, *, limit: int, shape: dict, anchor: dict) -> list[Message]:
+    """A page from an anchor, as `_page` reads it, through the compiled statements."""
+    if kind == "before":
+        return _statement("before", limit=limit, **shape).instances(Message, **anchor)[::-1]
+    if kind == "after":
+        return _statement("after", limit=limit, **shape).instances(Message, **anchor)
+    newer = _statement("from", limit=limit, **shape).instances(Message, **anchor)
+    wanted = _older_wanted(newer, limit=limit)
+    # The ORM runs no query for `[:0]`, so neither does this.
+    older = []
+    if wanted:
+        older = _statement("before", limit=wanted, **shape).instances(Message, **anchor)
+    return older[::-1] + newer[: limit - len(older)]
+
+
+def _older_wanted(newer: list[Message], *, limit: int) -> int:
+    """How many older messages an `around` page shows: the window is centred on the
+    anchor (the first of `newer`), and near the newest end the older side fills it."""
+    return max((limit - 1) // 2, limit - len(newer))
 
 
 def _visible(
@@ -277,12 +309,17 @@ def _page_query(
             .only("pk", "sent_at")
             .order_by("pk")[:1]
         )
+    anchor = Message(pk=anchor_id, sent_at=anchor_sent_at)
+    if kind == "after":
+        return visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit]
+    if kind == "from":
+        return visible.filter(_from(anchor)).order_by("sent_at", "id")[:limit]
     if kind == "before":
-        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
+        visible = visible.filter(_before(anchor))
     return visible.order_by("-sent_at", "-id")[:limit]
 
 
-def _page(
+def _page(  # the ORM's form of page_for's statements, which tests hold them to
     visible: QuerySet[Message],
     *,
     limit: int,
@@ -300,12 +337,12 @@ def _page(
         return list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[::-1]
     if after:
         return list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
-    # Fetch up to a full page on each side, then centre the window on the anchor; near
-    # either end of the history the other side fills the page.
-    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[: limit - 1])
-    newer = list(visible.filter(Q(pk=anchor.pk) | _after(anchor)).order_by("sent_at", "id")[:limit])
-    take_older = min(len(older), max((limit - 1) // 2, limit - len(newer)))
-    return older[:take_older][::-1] + newer[: limit - take_older]
+    # Up to a full page from the anchor on, then what the window needs of the older
+    # side; near the oldest end the newer side fills the page.
+    newer = list(visible.filter(_from(anchor)).order_by("sent_at", "id")[:limit])
+    wanted = _older_wanted(newer, limit=limit)
+    older = list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:wanted])
+    return older[::-1] + newer[: limit - len(older)]
 
 
 def message_context(message: Message, *, before: int = 3, after: int = 3) -> list[Message]:

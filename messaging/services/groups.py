@@ -23,7 +23,7 @@ from ..limits import (
 )
 from ..models import Block, Conversation, Message, Participant
 from ..payloads import conversation_payload
-from ..selectors import group_membership, membership, parse_user_id, sorted_members
+from ..selectors import MemberCard, group_membership, membership, parse_user_id, sorted_members
 from .messages import deliver
 
 
@@ -179,11 +179,12 @@ def _announce(conversation: Conversation, *, before: list[uuid.UUID]) -> None:
     their own view (muted, unread); one query for all the rows."""
     rows = list(Participant.objects.filter(conversation=conversation).select_related("user"))
     active = sorted_members(row for row in rows if row.left_at is None)
+    cards = [MemberCard.of(member) for member in active]
     audience = set(before) | {row.user_id for row in active}
     for row in rows:
         if row.user_id in audience:
             events.conversation_updated(
-                user_id=row.user_id, conversation=conversation_payload(conversation, active, row)
+                user_id=row.user_id, conversation=conversation_payload(conversation, cards, row)
             )
 
 

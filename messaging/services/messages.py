@@ -342,12 +342,8 @@ def clean_text(text: str | None, *, has_attachment: bool) -> str:
 def _insert_group_message(request: SendRequest, group: Conversation) -> SendResult:
     """A fixed number of statements however many members: the lock, the active members
     (who hear of it; the sender must still be one), the insert, one UPDATE of them all."""
-    Conversation.objects.select_for_update().filter(pk=group.pk).first()
-    audience = list(
-        Participant.objects.filter(conversation=group, left_at=None).values_list(
-            "user_id", flat=True
-        )
-    )
+    _LOCKED_GROUP.instances(Conversation, for_write=True, conversation_id=group.pk)
+    audience = [row[0] for row in _AUDIENCE.rows(Participant, conversation_id=group.pk)]
     if request.sender.pk not in audience:
         raise LeftGroupError()
     original = _original_send(request.sender, request.client_message_id)
@@ -426,6 +422,18 @@ _LOCKED_PAIR = Prepared(
     ),
     user_one_id=User._meta.pk,
     user_two_id=User._meta.pk,
+)
+_LOCKED_GROUP = Prepared(
+    lambda *, conversation_id: (
+        Conversation.objects.select_for_update().filter(pk=conversation_id).order_by("pk")[:1]
+    ),
+    conversation_id=Conversation._meta.pk,
+)
+_AUDIENCE = Prepared(
+    lambda *, conversation_id: Participant.objects.filter(
+        conversation_id=conversation_id, left_at=None
+    ).values_list("user_id", flat=True),
+    conversation_id=Participant._meta.get_field("conversation"),
 )
 _ORIGINAL = Prepared(
     lambda *, sender_id, client_message_id: Message.objects.filter(
