@@ -241,7 +241,8 @@ def search(*, user: User, query: str, limit: int, count_up_to: int | None = None
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
-    enough = None if count_up_to is None else count_up_to + 1
+    # One past the cap tells "more than that"; a page larger than the cap needs its all.
+    enough = None if count_up_to is None else max(count_up_to + 1, limit)
     if vendor == "mysql" and connection.in_atomic_block:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
