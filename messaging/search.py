@@ -291,17 +291,20 @@ def _mysql_ids(user: User, query: str, enough: int | None) -> list[int]:
     marker, and membership (the suffix is 48 bits of the member's id)."""
     direct = full_text_condition("mysql", user, query)
     assert direct is not None  # search() found a word
-    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0))
+    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0)).order_by()
+    if enough is not None:
+        # InnoDB still reads every match to sort them, but only the newest cross over.
+        direct_ids = direct_ids.order_by("-pk")[:enough]
     groups = Participant.objects.filter(
         user=user, conversation__kind=Conversation.Kind.GROUP
     ).values_list("conversation_id", _flag(1))
-    rows = list(direct_ids.order_by().union(groups.order_by(), all=True))
+    rows = list(direct_ids.union(groups.order_by(), all=True))
     ids = [pk for pk, is_group in rows if not is_group]
     group_ids = [pk for pk, is_group in rows if is_group]
     if group_ids:
         in_groups = full_text_condition("mysql", user, query, group_ids, own_terms=False)
         assert in_groups is not None
-        ids += _visible_ids(user, in_groups)
+        ids += _visible_ids(user, in_groups, enough)
     return sorted(ids, reverse=True)[:enough]
 
 
@@ -309,9 +312,9 @@ def _flag(value: int) -> Value:
     return Value(value, output_field=IntegerField())
 
 
-def _visible_ids(user: User, condition: RawSQL) -> list[int]:
-    matches = visible_to(user).filter(_Where(condition))
-    return list(matches.order_by("-id").values_list("id", flat=True))
+def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]:
+    matches = visible_to(user).filter(_Where(condition)).order_by("-id")
+    return list(matches.values_list("id", flat=True)[:enough])
 
 
 def _first_page(ordered_ids: list[int], limit: int, count_up_to: int | None) -> Found:
