@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,26 @@ class _Compiled:
     # Each SQL parameter: the name of a Prepared parameter, or None and a constant.
     slots: tuple[tuple[str | None, Any], ...]
     compiler: SQLCompiler
+    using: str
+
+    # What reading the rows back needs is the same on every call, so it is worked out
+    # once, on the first (each is built by the ORM from the compiled query alone).
+    @cached_property
+    def converters(self) -> dict:
+        compiler = self.compiler
+        return compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+
+    @cached_property
+    def model_plan(self) -> tuple[int, int, list[str], list]:
+        """Where the model's columns are in a row, their attribute names, and the
+        select_related populators."""
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        assert klass_info is not None
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        # (The stubs follow a later Django, which added an argument.)
+        populators = get_related_populators(klass_info, select, self.using)  # type: ignore[call-arg]
+        return start, end, init_list, populators
 
 
 class Prepared:
@@ -104,7 +125,7 @@ class Prepared:
         for (name, value), other in zip(slots, other_params, strict=True):
             if name is None and value != other:
                 raise ImproperlyConfigured("A parameter is not passed through as it is.")
-        compiled = _Compiled(sql, slots, compiler)
+        compiled = _Compiled(sql, slots, compiler, using)
         self._compiled[using] = compiled
         return compiled
 
@@ -157,10 +178,9 @@ class Prepared:
     def rows(self, model: type[Model], **values: Any) -> list[tuple]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
         compiled, rows = self._fetch(router.db_for_read(model), values)
-        compiler = compiled.compiler
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-        if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        if compiled.converters:
+            converted = compiled.compiler.apply_converters(rows, compiled.converters)
+            return [tuple(row) for row in converted]
         return [tuple(row) for row in rows]
 
     def exists(self, model: type[Model], **values: Any) -> bool:
@@ -175,18 +195,13 @@ class Prepared:
         compiled, fetched = self._fetch(using, values)
         rows: Iterable[Any] = fetched
         compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        # (The stubs follow a later Django, which added an argument.)
-        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
-        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        start, end, init_list, populators = compiled.model_plan
+        if compiled.converters:
+            rows = compiler.apply_converters(rows, compiled.converters)
+        model = compiler.klass_info["model"]
         found = []
         for row in rows:
-            instance = klass_info["model"].from_db(using, init_list, row[start:end])
+            instance = model.from_db(using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, instance)
             for name, position in compiler.annotation_col_map.items():
