@@ -34,6 +34,7 @@ only \\w+ words are kept, each one quoted.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -53,11 +54,14 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.compiler import SQLCompiler
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from .models import Conversation, Message, Participant
 
 FALLBACK_WINDOW = 2000
+# How many of FTS5's matches are read at a time while looking for the visible ones.
+_BATCH = 256
 _MESSAGES = Message._meta.db_table
 # The SQLite full-text table, created (with its triggers) by migration 0008.
 FTS_TABLE = f"{_MESSAGES}_fts"
@@ -219,31 +223,47 @@ class _Where(Lookup):
         return compiler.compile(self.lhs)
 
 
-def search(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
-    """Visible messages matching `query`, newest first, and how many match in all.
+class Found(NamedTuple):
+    """A page of matches, newest first, and how many matched: every match, or, when
+    counting stopped at the cap, the cap with `total_is_lower_bound`."""
+
+    results: list[Message]
+    total: int
+    total_is_lower_bound: bool = False
+
+
+def search(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Found:
+    """Visible messages matching `query`, newest first, and how many match: all of them,
+    or, with `count_up_to`, up to that many (past it the total is that many, a lower
+    bound, and the matching stops there: the newest ones are all the page needs).
     Three queries on MySQL/MariaDB for a member in no group (four in a group), four on
     SQLite, three for the fallback."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
+    # One past the cap tells "more than that"; a page larger than the cap needs its all.
+    enough = None if count_up_to is None else max(count_up_to + 1, limit)
     if vendor == "mysql" and connection.in_atomic_block:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
-        return _search_recent(user=user, query=query, limit=limit)
+        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
     if full_text_condition(vendor, user, query) is None:
-        return _search_recent(user=user, query=query, limit=limit)
+        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
     if vendor == "sqlite":
-        ordered_ids = _sqlite_ids(connection, user, query)
+        ordered_ids = _sqlite_ids(connection, user, query, enough)
     else:
-        ordered_ids = _mysql_ids(user, query)
-    return _first_page(ordered_ids, limit)
+        ordered_ids = _mysql_ids(user, query, enough)
+    return _first_page(ordered_ids, limit, count_up_to)
 
 
-def _sqlite_ids(connection: BaseDatabaseWrapper, user: User, query: str) -> list[int]:
-    """FTS5 answers, and each match outside the member's whole history is checked
-    against their row in its conversation (their window and marker). FTS5 drives, so the
-    cost follows the matches, never the member's whole history; a message's conversation
-    is looked up only where a window may exclude it (groups, delete-for-me markers)."""
+def _sqlite_ids(
+    connection: BaseDatabaseWrapper, user: User, query: str, enough: int | None
+) -> list[int]:
+    """FTS5 answers, newest first (the first `enough` when given), and each match outside
+    the member's whole history is checked against their row in its conversation (their
+    window and marker). FTS5 drives, so the cost follows the matches, never the member's
+    whole history; a message's conversation is looked up only where a window may exclude
+    it (groups, delete-for-me markers)."""
     windows = _sqlite_windows(user)
     own = match_expression("sqlite", user, query)
     assert own is not None  # search() found a word
@@ -251,63 +271,85 @@ def _sqlite_ids(connection: BaseDatabaseWrapper, user: User, query: str) -> list
         # Hidden messages have no terms in FTS5, the terms carry the member's whole id,
         # and the member is in no group and has no delete-for-me marker, so every match
         # is visible: the index alone answers.
-        return _fts5_ids_newest_first(connection, own)
-    group_ids = [pk for pk, window in windows.items() if window.is_group]
-    searches = [(own, len(group_ids) < len(windows))]  # direct markers: their windows
+        return _fts5_ids_newest_first(connection, own, enough)
+    marked = any(not window.is_group for window in windows.values())
+    searches = [(own, marked)]  # direct markers: their windows
+    # A group whose window holds no message (they left before anything was said) has
+    # nothing to find: its terms are not looked up.
+    group_ids = [pk for pk, window in windows.items() if window.is_group and not window.empty]
     if group_ids:
         in_groups = match_expression("sqlite", user, query, group_ids, own_terms=False)
         assert in_groups is not None
         searches.append((in_groups, True))
-    matches = _fts5_matches(connection, searches)
-    visible = [
-        pk
-        for pk, conversation_id in matches
-        if conversation_id not in windows or windows[conversation_id].shows(pk)
-    ]
-    return sorted(visible, reverse=True)
+    return _fts5_visible(connection, searches, windows, enough)
 
 
-def _mysql_ids(user: User, query: str) -> list[int]:
+def _mysql_ids(user: User, query: str, enough: int | None) -> list[int]:
     """The member's direct matches and the groups they are or were in, in one query
     (UNION ALL), then, for a member of any group, the matches in those groups. Each
     match is checked against the member's row in its conversation: their window and
     marker, and membership (the suffix is 48 bits of the member's id)."""
     direct = full_text_condition("mysql", user, query)
     assert direct is not None  # search() found a word
-    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0))
+    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0)).order_by()
+    if enough is not None:
+        # InnoDB still reads every match to sort them, but only the newest cross over.
+        direct_ids = direct_ids.order_by("-pk")[:enough]
     groups = Participant.objects.filter(
         user=user, conversation__kind=Conversation.Kind.GROUP
     ).values_list("conversation_id", _flag(1))
-    rows = list(direct_ids.order_by().union(groups.order_by(), all=True))
+    rows = list(direct_ids.union(groups.order_by(), all=True))
     ids = [pk for pk, is_group in rows if not is_group]
     group_ids = [pk for pk, is_group in rows if is_group]
     if group_ids:
         in_groups = full_text_condition("mysql", user, query, group_ids, own_terms=False)
         assert in_groups is not None
-        ids += _visible_ids(user, in_groups)
-    return sorted(ids, reverse=True)
+        ids += _visible_ids(user, in_groups, enough)
+    return sorted(ids, reverse=True)[:enough]
 
 
 def _flag(value: int) -> Value:
     return Value(value, output_field=IntegerField())
 
 
-def _visible_ids(user: User, condition: RawSQL) -> list[int]:
-    matches = visible_to(user).filter(_Where(condition))
-    return list(matches.order_by("-id").values_list("id", flat=True))
+def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]:
+    matches = visible_to(user).filter(_Where(condition)).order_by("-id")
+    return list(matches.values_list("id", flat=True)[:enough])
 
 
-def _first_page(ordered_ids: list[int], limit: int) -> tuple[list[Message], int]:
+def _first_page(ordered_ids: list[int], limit: int, count_up_to: int | None) -> Found:
     """The first `limit` of the matching ids (newest first) as messages, and how many
-    matched in all."""
+    matched: all of them, or `count_up_to` as a lower bound when there are more."""
     if not ordered_ids:
-        return [], 0
-    results = list(
-        Message.objects.filter(pk__in=ordered_ids[:limit])
+        return Found([], 0)
+    page = ordered_ids[:limit]
+    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page)}
+    results = _page_statement(len(page)).instances(Message, **ids)
+    if count_up_to is not None and len(ordered_ids) > count_up_to:
+        return Found(results, count_up_to, total_is_lower_bound=True)
+    return Found(results, len(ordered_ids))
+
+
+def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
         .select_related("sender", "recipient", "conversation")
         .order_by("-sent_at", "-id")
     )
-    return results, len(ordered_ids)
+
+
+# The page compiled once per number of ids (alumunity.prepared; at most the largest limit).
+_PAGES: dict[int, Prepared] = {}
+
+
+def _page_statement(size: int) -> Prepared:
+    statement = _PAGES.get(size)
+    if statement is None:
+        statement = _PAGES[size] = Prepared(
+            functools.partial(_page_query, size),
+            **{f"id{n}": Message._meta.pk for n in range(size)},
+        )
+    return statement
 
 
 class _Window(NamedTuple):
@@ -325,12 +367,13 @@ class _Window(NamedTuple):
             and self.first_message_id <= message_id <= self.last_message_id
         )
 
+    @property
+    def empty(self) -> bool:
+        return self.last_message_id < max(self.first_message_id, self.cleared_through_id + 1)
 
-def _sqlite_windows(user: User) -> dict[int, _Window]:
-    """The member's conversations where they do not see the whole history (their groups,
-    any delete-for-me marker, a later join or a leave), with their windows: one query.
-    Empty for a member who sees all of every conversation."""
-    rows = Participant.objects.filter(
+
+def _windows_query(user: Any) -> QuerySet[Participant, tuple]:
+    return Participant.objects.filter(
         Q(conversation__kind=Conversation.Kind.GROUP)
         | Q(cleared_through_id__gt=0)
         | Q(first_message_id__gt=0)
@@ -343,22 +386,37 @@ def _sqlite_windows(user: User) -> dict[int, _Window]:
         "first_message_id",
         "last_message_id",
     )
+
+
+# Compiled once (alumunity.prepared): building it through the ORM cost more than running it.
+_WINDOWS = Prepared(_windows_query, user=Participant._meta.get_field("user"))
+
+
+def _sqlite_windows(user: User) -> dict[int, _Window]:
+    """The member's conversations where they do not see the whole history (their groups,
+    any delete-for-me marker, a later join or a leave), with their windows: one query.
+    Empty for a member who sees all of every conversation."""
     return {
         pk: _Window(kind == Conversation.Kind.GROUP, cleared, first, last or 0)
-        for pk, kind, cleared, first, last in rows
+        for pk, kind, cleared, first, last in _WINDOWS.rows(Participant, user=user.pk)
     }
 
 
-def _fts5_matches(
-    connection: BaseDatabaseWrapper, searches: list[tuple[str, bool]]
-) -> list[tuple[int, int | None]]:
-    """Every match of each (expression, with its conversation) as (id, conversation),
-    in one statement (UNION ALL). The conversation is None unless asked for: then each
-    of FTS5's rowids is looked up by primary key (CROSS JOIN keeps FTS5 as the outer
-    loop), which costs more than the index alone."""
+def _fts5_visible(
+    connection: BaseDatabaseWrapper,
+    searches: list[tuple[str, bool]],
+    windows: dict[int, _Window],
+    enough: int | None,
+) -> list[int]:
+    """The visible matches of each (expression, with its conversation), newest first,
+    read from one statement (UNION ALL) until `enough` are found. The conversation is
+    None unless asked for: then each of FTS5's rowids is looked up by primary key (CROSS
+    JOIN keeps FTS5 as the outer loop), which costs more than the index alone. Every
+    part comes out of FTS5 newest first, so SQLite merges them as they come (MERGE
+    (UNION ALL), no sort) and stops reading the index where this stops reading rows."""
     # Uses index: the FTS5 table's term index, then the message primary key.
     joined = (
-        f'SELECT m.id, m.conversation_id FROM {FTS_TABLE} f CROSS JOIN "{_MESSAGES}" m '
+        f'SELECT f.rowid, m.conversation_id FROM {FTS_TABLE} f CROSS JOIN "{_MESSAGES}" m '
         f"ON m.id = f.rowid WHERE f.{FTS_TABLE} MATCH %s"
     )
     # Uses index: the FTS5 table's term index.
@@ -366,32 +424,43 @@ def _fts5_matches(
     sql = " UNION ALL ".join(
         joined if with_conversation else alone for _, with_conversation in searches
     )
+    visible: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [expression for expression, _ in searches])
-        return cursor.fetchall()
+        cursor.execute(f"{sql} ORDER BY 1 DESC", [expression for expression, _ in searches])
+        while rows := cursor.fetchmany(_BATCH):
+            for pk, conversation_id in rows:
+                if conversation_id not in windows or windows[conversation_id].shows(pk):
+                    visible.append(pk)
+                    if len(visible) == enough:
+                        return visible
+    return visible
 
 
-def _fts5_ids_newest_first(connection: BaseDatabaseWrapper, expression: str) -> list[int]:
-    """Every matching id, newest first, in one pass (its length is the total; a COUNT
-    and then a page would visit every match twice). FTS5 hands out rowids from its own
-    index, in descending order, without reading the message rows at all. Ids follow
-    send time: a message's sent_at is taken when it is inserted."""
+def _fts5_ids_newest_first(
+    connection: BaseDatabaseWrapper, expression: str, enough: int | None
+) -> list[int]:
+    """Every matching id (the first `enough` when given), newest first, in one pass (its
+    length is the total; a COUNT and then a page would visit every match twice). FTS5
+    hands out rowids from its own index, in descending order, without reading the
+    message rows at all, and stops at the LIMIT. Ids follow send time: a message's
+    sent_at is taken when it is inserted."""
     with connection.cursor() as cursor:
         # Uses index: the FTS5 table's term index; rowids come out of it in order.
         cursor.execute(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC",
-            [expression],
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            "ORDER BY rowid DESC LIMIT %s",
+            [expression, -1 if enough is None else enough],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
-def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
+def _search_recent(*, user: User, query: str) -> list[int]:
     """The bounded fallback: the member's newest FALLBACK_WINDOW visible messages, read
     through the sender index and the recipient index (and the conversation index for
     their groups' messages), filtered here case-blind."""
     needle = query.casefold()
     if not needle:
-        return [], 0
+        return []
     own = (
         Message.objects.filter(is_hidden=False)
         .annotate(
@@ -416,9 +485,8 @@ def _search_recent(*, user: User, query: str, limit: int) -> tuple[list[Message]
         :FALLBACK_WINDOW
     ]
     rows.sort(key=lambda row: row[0], reverse=True)
-    found = [
+    return [
         pk
         for pk, text, cleared, first, last in rows[:FALLBACK_WINDOW]
         if (cleared or 0) < pk and (first or 0) <= pk <= (last or 0) and needle in text.casefold()
     ]
-    return _first_page(found, limit)

@@ -17,8 +17,9 @@ def ok_list(items: list, total: int, message: str) -> Response:
 
 
 @cache
-def enveloped(data_serializer=None, *, many: bool = False):
-    """An OpenAPI component for `{"success", "data", "message"[, "total"]}`."""
+def enveloped(data_serializer=None, *, many: bool = False, capped_total: bool = False):
+    """An OpenAPI component for `{"success", "data", "message"[, "total"]}`; with
+    `capped_total`, also the `total_is_lower_bound` a capped count adds."""
     name = data_serializer.__name__.removesuffix("Output") if data_serializer else "Empty"
     fields = {
         "success": serializers.BooleanField(),
@@ -29,6 +30,11 @@ def enveloped(data_serializer=None, *, many: bool = False):
     }
     if many:
         fields["total"] = serializers.IntegerField()
+    if capped_total:
+        fields["total_is_lower_bound"] = serializers.BooleanField(
+            required=False,
+            help_text="Present (true) only when counting stopped: `total` is then a lower bound.",
+        )
     return inline_serializer(f"{name}{'List' if many else ''}Envelope", fields=fields)
 
 

@@ -223,15 +223,22 @@ class UnreadCountApi(MemberApiView):
 class MessageSearchApi(MemberApiView):
     @extend_schema(
         parameters=[io.SearchParams],
-        responses={200: enveloped(io.SearchResultOutput, many=True), **ERRORS},
+        responses={200: enveloped(io.SearchResultOutput, many=True, capped_total=True), **ERRORS},
     )
     def get(self, request):
         params = parse(io.SearchParams, request.query_params)
-        results, total = selectors.search_messages(
+        found = selectors.search_messages_page(
             user=request.user, query=params["q"], limit=params["limit"]
         )
-        payload = [search_result_payload(message, viewer_id=request.user.pk) for message in results]
-        return ok_list(payload, total, "Search results.")
+        payload = [
+            search_result_payload(message, viewer_id=request.user.pk) for message in found.results
+        ]
+        response = ok_list(payload, found.total, "Search results.")
+        if found.total_is_lower_bound:
+            # Past SEARCH_TOTAL_CAP matches the total is a lower bound (SPEC §3); the
+            # field is there only then, so an exact answer keeps the list envelope.
+            response.data["total_is_lower_bound"] = True
+        return response
 
 
 class BlockApi(MemberApiView):

@@ -96,7 +96,7 @@ from .privacy import (
 )
 from .push import claimed_push_rows, due_push_rows, push_public_key, push_subscriptions_of
 from .reactions import ReactionGroup, load_reactions, reaction_groups
-from .search import search_messages
+from .search import SEARCH_TOTAL_CAP, search_messages, search_messages_page
 from .uploads import (
     download_path,
     downloadable_attachment,
@@ -191,6 +191,8 @@ __all__ = [
     "read_receipts",
     "search_members",
     "search_messages",
+    "search_messages_page",
+    "SEARCH_TOTAL_CAP",
     "socket_count_key",
     "socket_left_key",
     "typing_key",

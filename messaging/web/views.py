@@ -185,11 +185,14 @@ def search(request):
         context["error"] = f"Search for at most {MAX_QUERY_LENGTH} characters."
     else:
         context["people"] = _people(request, query)
-        found, context["results_total"] = selectors.search_messages(
-            user=request.user, query=query, limit=SEARCH_LIMIT
+        found = selectors.search_messages_page(user=request.user, query=query, limit=SEARCH_LIMIT)
+        context["results_total"] = found.total
+        # Past the cap the total is a lower bound: "1,000+".
+        context["results_count"] = (
+            f"{found.total:,}+" if found.total_is_lower_bound else str(found.total)
         )
         context["results"] = [
-            search_result_payload(message, viewer_id=request.user.pk) for message in found
+            search_result_payload(message, viewer_id=request.user.pk) for message in found.results
         ]
     if request.htmx:
         return render(request, "messaging/_search_results.html", context)
