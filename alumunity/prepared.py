@@ -82,6 +82,19 @@ class _Compiled:
     compiler: SQLCompiler
 
 
+@dataclass(frozen=True)
+class _Reader:
+    """How a compiled SELECT's rows are read back, worked out once per database like
+    the SQL: the columns' converters and, for instances, the model's columns and the
+    select_related populators (none of them holds anything of one call's rows)."""
+
+    converters: dict
+    model: type[Model] | None
+    init_list: list[str]
+    model_columns: slice
+    populators: list
+
+
 class Prepared:
     """`build(**markers)` returns the queryset (or, through `update_query`, the UPDATE);
     `params` names each parameter's field."""
@@ -90,6 +103,27 @@ class Prepared:
         self._build = build
         self._params: dict[str, Field] = params
         self._compiled: dict[str, _Compiled] = {}
+        self._readers: dict[str, _Reader] = {}
+
+    def _reader(self, using: str, compiled: _Compiled) -> _Reader:
+        reader = self._readers.get(using)
+        if reader is not None:
+            return reader
+        compiler = compiled.compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        if klass_info is None:  # a values() query: no instances
+            reader = _Reader(converters, None, [], slice(0), [])
+        else:
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            init_list = [column[0].target.attname for column in select[start:end]]
+            # (The stubs follow a later Django, which added an argument.)
+            populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
+            reader = _Reader(
+                converters, klass_info["model"], init_list, slice(start, end), populators
+            )
+        self._readers[using] = reader
+        return reader
 
     def _compile(self, using: str) -> _Compiled:
         compiled = self._compiled.get(using)
@@ -156,12 +190,19 @@ class Prepared:
 
     def rows(self, model: type[Model], **values: Any) -> list[tuple]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
-        compiled, rows = self._fetch(router.db_for_read(model), values)
-        compiler = compiled.compiler
-        converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+        using = router.db_for_read(model)
+        compiled, rows = self._fetch(using, values)
+        converters = self._reader(using, compiled).converters
         if converters:
-            return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+            return [tuple(row) for row in compiled.compiler.apply_converters(rows, converters)]
         return [tuple(row) for row in rows]
+
+    def raw(self, model: type[Model], **values: Any) -> list[tuple]:
+        """The rows of a `values_list()` queryset as the database driver returns them,
+        unconverted: for a caller that converts its columns itself (each distinct value
+        once, say), as the ORM's converters would."""
+        _, rows = self._fetch(router.db_for_read(model), values)
+        return rows
 
     def exists(self, model: type[Model], **values: Any) -> bool:
         """Whether a `.query.exists()` statement finds a row."""
@@ -175,19 +216,15 @@ class Prepared:
         compiled, fetched = self._fetch(using, values)
         rows: Iterable[Any] = fetched
         compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        # (The stubs follow a later Django, which added an argument.)
-        populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
-        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
+        reader = self._reader(using, compiled)
+        model_class, init_list, columns = reader.model, reader.init_list, reader.model_columns
+        assert model_class is not None
+        if reader.converters:
+            rows = compiler.apply_converters(rows, reader.converters)
         found = []
         for row in rows:
-            instance = klass_info["model"].from_db(using, init_list, row[start:end])
-            for populator in populators:
+            instance = model_class.from_db(using, init_list, row[columns])
+            for populator in reader.populators:
                 populator.populate(row, instance)
             for name, position in compiler.annotation_col_map.items():
                 setattr(instance, name, row[position])
