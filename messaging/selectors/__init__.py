@@ -36,6 +36,7 @@ from .history import (
     read_receipts,
     sees,
 )
+from .history_rows import MessageRowPage, list_message_rows, row_page_for
 from .inbox import ConversationSummary, InboxCounts, inbox_counts, list_conversations, unread_total
 from .members import (
     canonical_pair,
@@ -93,6 +94,7 @@ from .privacy import (
 )
 from .push import claimed_push_rows, due_push_rows, push_public_key, push_subscriptions_of
 from .reactions import ReactionGroup, load_reactions, reaction_groups
+from .rows import MessageRow
 from .search import search_messages
 from .uploads import (
     download_path,
@@ -145,6 +147,8 @@ __all__ = [
     "ConversationView",
     "LeftGroupError",
     "MessagePage",
+    "MessageRow",
+    "MessageRowPage",
     "active_members",
     "active_membership",
     "conversation_messages",
@@ -171,6 +175,8 @@ __all__ = [
     "list_blocked_users",
     "list_conversations",
     "list_messages",
+    "list_message_rows",
+    "row_page_for",
     "live_presence",
     "member_presence",
     "message_audience",
