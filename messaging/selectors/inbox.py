@@ -81,9 +81,15 @@ _TABLES = {
 # through the ORM (a window count, an OR of both sides, an EXISTS over four OuterRefs,
 # five joins, converters per column) they cost more Python than the database took to
 # answer them. Both run unchanged on SQLite and MySQL/MariaDB.
-# Uses index: participant_inbox (member, -last_message_at).
+# The total is a subquery that names no outer column, so both databases run it once;
+# a window count (COUNT(*) OVER ()) instead made them read and sort every one of the
+# member's rows before the page (1.2 ms of 1.6 for a member in 1,300 conversations).
+# Uses index: participant_inbox (member, -last_message_at), for the page and the count.
 _INBOX_IDS_SQL = """
-    SELECT p.id, COUNT(*) OVER ()
+    SELECT p.id,
+           (SELECT COUNT(*) FROM {participant} q
+            WHERE q.user_id = %s AND q.last_message_id > q.cleared_through_id
+              AND q.is_request = {{requests}})
     FROM {participant} p
     WHERE p.user_id = %s AND p.last_message_id > p.cleared_through_id
       AND p.is_request = {{requests}}
@@ -139,7 +145,7 @@ def list_conversations(
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_INBOX_IDS_SQL.format(requests=int(requests)), [me, limit, offset])
+        cursor.execute(_INBOX_IDS_SQL.format(requests=int(requests)), [me, me, limit, offset])
         ids_and_total = cursor.fetchall()
         if not ids_and_total:
             visible = _visible_conversations(user).filter(is_request=requests)
@@ -153,7 +159,9 @@ def list_conversations(
     last_seen = {
         others[row.other_id]: _moment(row.presence_last_seen_at) for row in rows if row.other_id
     }
-    live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
+    # The other members' sockets, for their status: a page of groups alone has none to ask.
+    seen = (other_id for other_id, moment in last_seen.items() if moment)
+    live = live_presence(seen) if others else {}
     now = timezone.now()
     summaries = [_summary(row, user, others, last_seen, live, now) for row in rows]
     return summaries, ids_and_total[0][1]
