@@ -202,7 +202,7 @@ class Prepared:
         unconverted: for a caller that converts its columns itself (each distinct value
         once, say), as the ORM's converters would."""
         _, rows = self._fetch(router.db_for_read(model), values)
-        return rows
+        return list(rows)
 
     def exists(self, model: type[Model], **values: Any) -> bool:
         """Whether a `.query.exists()` statement finds a row."""
