@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -80,19 +81,26 @@ class _Compiled:
     # Each SQL parameter: the name of a Prepared parameter, or None and a constant.
     slots: tuple[tuple[str | None, Any], ...]
     compiler: SQLCompiler
+    using: str
 
+    # What reading the rows back needs is the same on every call, so it is worked out
+    # once, on the first (each is built by the ORM from the compiled query alone).
+    @cached_property
+    def converters(self) -> dict:
+        compiler = self.compiler
+        return compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
 
-@dataclass(frozen=True)
-class _Reader:
-    """How a compiled SELECT's rows are read back, worked out once per database like
-    the SQL: the columns' converters and, for instances, the model's columns and the
-    select_related populators (none of them holds anything of one call's rows)."""
-
-    converters: dict
-    model: type[Model] | None
-    init_list: list[str]
-    model_columns: slice
-    populators: list
+    @cached_property
+    def model_plan(self) -> tuple[int, int, list[str], list]:
+        """Where the model's columns are in a row, their attribute names, and the
+        select_related populators."""
+        select, klass_info = self.compiler.select, self.compiler.klass_info
+        assert klass_info is not None
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        # (The stubs follow a later Django, which added an argument.)
+        populators = get_related_populators(klass_info, select, self.using)  # type: ignore[call-arg]
+        return start, end, init_list, populators
 
 
 class Prepared:
@@ -103,27 +111,6 @@ class Prepared:
         self._build = build
         self._params: dict[str, Field] = params
         self._compiled: dict[str, _Compiled] = {}
-        self._readers: dict[str, _Reader] = {}
-
-    def _reader(self, using: str, compiled: _Compiled) -> _Reader:
-        reader = self._readers.get(using)
-        if reader is not None:
-            return reader
-        compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-        if klass_info is None:  # a values() query: no instances
-            reader = _Reader(converters, None, [], slice(0), [])
-        else:
-            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-            init_list = [column[0].target.attname for column in select[start:end]]
-            # (The stubs follow a later Django, which added an argument.)
-            populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
-            reader = _Reader(
-                converters, klass_info["model"], init_list, slice(start, end), populators
-            )
-        self._readers[using] = reader
-        return reader
 
     def _compile(self, using: str) -> _Compiled:
         compiled = self._compiled.get(using)
@@ -138,7 +125,7 @@ class Prepared:
         for (name, value), other in zip(slots, other_params, strict=True):
             if name is None and value != other:
                 raise ImproperlyConfigured("A parameter is not passed through as it is.")
-        compiled = _Compiled(sql, slots, compiler)
+        compiled = _Compiled(sql, slots, compiler, using)
         self._compiled[using] = compiled
         return compiled
 
@@ -190,11 +177,10 @@ class Prepared:
 
     def rows(self, model: type[Model], **values: Any) -> list[tuple]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
-        using = router.db_for_read(model)
-        compiled, rows = self._fetch(using, values)
-        converters = self._reader(using, compiled).converters
-        if converters:
-            return [tuple(row) for row in compiled.compiler.apply_converters(rows, converters)]
+        compiled, rows = self._fetch(router.db_for_read(model), values)
+        if compiled.converters:
+            converted = compiled.compiler.apply_converters(rows, compiled.converters)
+            return [tuple(row) for row in converted]
         return [tuple(row) for row in rows]
 
     def raw(self, model: type[Model], **values: Any) -> list[tuple]:
@@ -216,15 +202,14 @@ class Prepared:
         compiled, fetched = self._fetch(using, values)
         rows: Iterable[Any] = fetched
         compiler = compiled.compiler
-        reader = self._reader(using, compiled)
-        model_class, init_list, columns = reader.model, reader.init_list, reader.model_columns
-        assert model_class is not None
-        if reader.converters:
-            rows = compiler.apply_converters(rows, reader.converters)
+        start, end, init_list, populators = compiled.model_plan
+        if compiled.converters:
+            rows = compiler.apply_converters(rows, compiled.converters)
+        model = compiler.klass_info["model"]
         found = []
         for row in rows:
-            instance = model_class.from_db(using, init_list, row[columns])
-            for populator in reader.populators:
+            instance = model.from_db(using, init_list, row[start:end])
+            for populator in populators:
                 populator.populate(row, instance)
             for name, position in compiler.annotation_col_map.items():
                 setattr(instance, name, row[position])

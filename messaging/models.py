@@ -199,8 +199,11 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["conversation", "user"], name="participant_unique"),
         ]
         indexes = [
-            # The inbox and unread-count: a member's conversations by latest activity.
+            # The inbox: a member's conversations by latest activity.
             models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
+            # Unread-count: only the member's conversations with something unread, read
+            # from the index alone.
+            models.Index(fields=["user", "unread_count", "is_request"], name="participant_unread"),
             # The notification worker's due rows, oldest first (NULL for everyone else).
             models.Index(fields=["email_pending_since"], name="participant_email_pending"),
             models.Index(fields=["push_pending_since"], name="participant_push_pending"),

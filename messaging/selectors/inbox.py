@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
@@ -259,9 +260,22 @@ def inbox_counts(*, user: User) -> InboxCounts:
     return InboxCounts(result["total"] or 0, result["requests"] or 0)
 
 
+# Compiled once (alumunity.prepared): every page's badge and every app polls it. One
+# group (the member), so one row, or none when nothing is unread.
+_UNREAD_TOTAL = Prepared(
+    lambda *, member_id: (
+        Participant.objects.filter(user_id=member_id, unread_count__gt=0, is_request=False)
+        .values("user_id")
+        .annotate(total=Sum("unread_count"))
+        .values_list("total")
+        .order_by()
+    ),
+    member_id=Participant._meta.get_field("user"),
+)
+
+
 def unread_total(*, user: User) -> int:
-    """Uses index: participant_inbox (its leading column is the member)."""
-    result = Participant.objects.filter(user=user, is_request=False).aggregate(
-        total=Sum("unread_count")
-    )
-    return result["total"] or 0
+    """Uses index: participant_unread, which holds every column asked for, so only the
+    member's conversations with unread messages are read, never their rows."""
+    rows = _UNREAD_TOTAL.rows(Participant, member_id=user.pk)
+    return rows[0][0] if rows else 0
