@@ -183,6 +183,13 @@ class Prepared:
             return [tuple(row) for row in converted]
         return [tuple(row) for row in rows]
 
+    def raw(self, model: type[Model], **values: Any) -> list[tuple]:
+        """The rows of a `values_list()` queryset as the database driver returns them,
+        unconverted: for a caller that converts its columns itself (each distinct value
+        once, say), as the ORM's converters would."""
+        _, rows = self._fetch(router.db_for_read(model), values)
+        return list(rows)
+
     def exists(self, model: type[Model], **values: Any) -> bool:
         """Whether a `.query.exists()` statement finds a row."""
         _, rows = self._fetch(router.db_for_read(model), values)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .models import Attachment, Conversation, Message, MessageRevision, Participant
 from .selectors.reactions import reaction_groups
+from .selectors.rows import MessageRow
 from .selectors.uploads import download_path, thumbnail_path
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def message_payload(message: Message, *, viewer_id: uuid.UUID | None = None) -> dict:
+def message_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | None = None) -> dict:
     """The message object, on every path and event: version 1's fields, `kind` (text or
     system) added by version 2, and version 2.1's `edited_at`, `deleted` and `reactions`
     (`me`: whether `viewer_id` is among those who reacted). A hidden or deleted message
@@ -54,7 +55,7 @@ def message_payload(message: Message, *, viewer_id: uuid.UUID | None = None) -> 
     return payload
 
 
-def reactions_payload(message: Message, *, viewer_id: uuid.UUID | None) -> list[dict]:
+def reactions_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | None) -> list[dict]:
     if message.is_hidden or message.is_deleted:
         return []
     return [

@@ -107,6 +107,31 @@ def test_rows_are_converted_as_values_list_converts_them():
     assert statement.rows(Participant, user_id=bob.pk)[0][0] == bob.pk
 
 
+def test_raw_rows_are_the_drivers_rows_of_the_orms_statement():
+    ada, bob = UserFactory(), UserFactory()
+    send(ada, bob, "one")
+    send(ada, bob, "two")
+
+    def build(*, sender_id):
+        return (
+            Message.objects.filter(sender_id=sender_id)
+            .order_by("-id")
+            .values_list("id", "sender_id", "sent_at", "is_hidden")
+        )
+
+    statement = Prepared(build, sender_id=Message._meta.get_field("sender"))
+    for _ in range(2):
+        raw, our_sql = _run(lambda: statement.raw(Message, sender_id=ada.pk))
+        orm, orm_sql = _run(lambda: list(build(sender_id=ada.pk)))
+        assert our_sql == orm_sql
+        sql, params = build(sender_id=ada.pk).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert [tuple(row) for row in raw] == [tuple(row) for row in cursor.fetchall()]
+        assert [row[0] for row in raw] == [row[0] for row in orm]
+    assert statement.raw(Message, sender_id=bob.pk) == []
+
+
 def test_update_changes_what_queryset_update_changes():
     ada, bob, cy = UserFactory(), UserFactory(), UserFactory()
     send(ada, bob)

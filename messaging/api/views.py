@@ -187,7 +187,7 @@ class ConversationApi(MemberApiView):
     )
     def get(self, request, key: str):
         params = parse(io.HistoryParams, request.query_params)
-        page = services.open_conversation(reader=request.user, other_user_id=key, **params)
+        page = services.open_conversation_rows(reader=request.user, other_user_id=key, **params)
         return ok_list(
             [message_payload(message, viewer_id=request.user.pk) for message in page.messages],
             page.total,

@@ -39,6 +39,7 @@ from .history import (
     read_receipts,
     sees,
 )
+from .history_rows import MessageRowPage, list_message_rows, row_page_for
 from .inbox import ConversationSummary, InboxCounts, inbox_counts, list_conversations, unread_total
 from .members import (
     canonical_pair,
@@ -96,6 +97,7 @@ from .privacy import (
 )
 from .push import claimed_push_rows, due_push_rows, push_public_key, push_subscriptions_of
 from .reactions import ReactionGroup, load_reactions, reaction_groups
+from .rows import MessageRow
 from .search import SEARCH_TOTAL_CAP, search_messages, search_messages_page
 from .uploads import (
     download_path,
@@ -149,6 +151,8 @@ __all__ = [
     "LeftGroupError",
     "MemberCard",
     "MessagePage",
+    "MessageRow",
+    "MessageRowPage",
     "active_members",
     "active_membership",
     "conversation_messages",
@@ -177,6 +181,8 @@ __all__ = [
     "list_blocked_users",
     "list_conversations",
     "list_messages",
+    "list_message_rows",
+    "row_page_for",
     "live_presence",
     "member_presence",
     "message_audience",

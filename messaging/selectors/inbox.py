@@ -82,15 +82,30 @@ _TABLES = {
 # through the ORM (a window count, an OR of both sides, an EXISTS over four OuterRefs,
 # five joins, converters per column) they cost more Python than the database took to
 # answer them. Both run unchanged on SQLite and MySQL/MariaDB.
+# The total comes with the page. On SQLite it is a subquery that names no outer column,
+# run once: SQLite reads the member's rows in index order and stops at the page, where
+# a window count (COUNT(*) OVER ()) made it read and sort all of them first (1.2 ms
+# against 0.5 for a member in 1,300 conversations). MariaDB sorts all of them for the
+# page anyway (the index does not hold the conversation id that breaks ties), so there
+# the window count is free and a subquery would read them a second time.
 # Uses index: participant_inbox (member, -last_message_at).
 _INBOX_IDS_SQL = """
-    SELECT p.id, COUNT(*) OVER ()
+    SELECT p.id, {total}
     FROM {participant} p
     WHERE p.user_id = %s AND p.last_message_id > p.cleared_through_id
       AND p.is_request = {{requests}}
     ORDER BY p.last_message_at DESC, p.conversation_id DESC
     LIMIT %s OFFSET %s
-""".format(**_TABLES)
+"""
+_INBOX_TOTALS = {
+    "window": "COUNT(*) OVER ()",
+    "subquery": """(SELECT COUNT(*) FROM {participant} q
+                    WHERE q.user_id = %s AND q.last_message_id > q.cleared_through_id
+                      AND q.is_request = {{requests}})""".format(**_TABLES),
+}
+_INBOX_IDS = {
+    total: _INBOX_IDS_SQL.format(total=sql, **_TABLES) for total, sql in _INBOX_TOTALS.items()
+}
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
@@ -140,7 +155,11 @@ def list_conversations(
     connection = connections[router.db_for_read(Conversation)]
     me = User._meta.pk.get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_INBOX_IDS_SQL.format(requests=int(requests)), [me, limit, offset])
+        if connection.vendor == "sqlite":
+            ids_sql, params = _INBOX_IDS["subquery"], [me, me, limit, offset]
+        else:
+            ids_sql, params = _INBOX_IDS["window"], [me, limit, offset]
+        cursor.execute(ids_sql.format(requests=int(requests)), params)
         ids_and_total = cursor.fetchall()
         if not ids_and_total:
             visible = _visible_conversations(user).filter(is_request=requests)
@@ -154,7 +173,9 @@ def list_conversations(
     last_seen = {
         others[row.other_id]: _moment(row.presence_last_seen_at) for row in rows if row.other_id
     }
-    live = live_presence(other_id for other_id, seen in last_seen.items() if seen)
+    # The other members' sockets, for their status: a page of groups alone has none to ask.
+    seen = (other_id for other_id, moment in last_seen.items() if moment)
+    live = live_presence(seen) if others else {}
     now = timezone.now()
     summaries = [_summary(row, user, others, last_seen, live, now) for row in rows]
     return summaries, ids_and_total[0][1]

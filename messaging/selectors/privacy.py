@@ -23,6 +23,7 @@ from alumunity.users.models import User
 
 from ..models import Conversation, Message, Participant
 from .members import canonical_pair
+from .rows import MessageRow
 
 # Message requests count against their sender's allowance for this long.
 REQUEST_WINDOW = timedelta(hours=24)
@@ -106,7 +107,9 @@ def activity_withheld_sql(*, conversation: str, other: str) -> str:
     )
 
 
-def hide_unshared_receipts(messages: Iterable[Message], *, viewer: User, other: User) -> None:
+def hide_unshared_receipts(
+    messages: Iterable[Message | MessageRow], *, viewer: User, other: User
+) -> None:
     """The viewer's own messages stay ✓ (unread) in what they are shown when receipts
     do not pass between them and the other member. Only the copies shown are changed:
     every write of read_at is an UPDATE by id, never a save of these objects."""

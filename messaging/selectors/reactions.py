@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import Message, Reaction
+from .rows import MessageRow
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class ReactionGroup:
     names: tuple[str, ...]
 
 
-def load_reactions(messages: Iterable[Message]) -> None:
+def load_reactions(messages: Iterable[Message | MessageRow]) -> None:
     """Gives every message its `reaction_groups`, emoji in first-use order. One query for
     the whole page, and none when no message on it has a reaction (Message.reaction_count),
     so a page without reactions costs what it did before reactions existed."""
@@ -36,7 +37,7 @@ def load_reactions(messages: Iterable[Message]) -> None:
         grouped.setdefault(message_id, {}).setdefault(emoji, []).append((user_id, name))
     for message in messages:
         by_emoji = grouped.get(message.pk, {})
-        message.reaction_groups = [  # type: ignore[attr-defined]
+        message.reaction_groups = [  # type: ignore[union-attr]
             ReactionGroup(
                 emoji,
                 tuple(user_id for user_id, _ in people),
@@ -46,12 +47,12 @@ def load_reactions(messages: Iterable[Message]) -> None:
         ]
 
 
-def reaction_groups(message: Message) -> list[ReactionGroup]:
+def reaction_groups(message: Message | MessageRow) -> list[ReactionGroup]:
     """The message's reactions, loaded with its page or, for a lone message, now."""
     if not hasattr(message, "reaction_groups"):
         load_reactions([message])
-    return message.reaction_groups  # type: ignore[attr-defined]
+    return message.reaction_groups  # type: ignore[union-attr]
 
 
-def _shows_reactions(message: Message) -> bool:
+def _shows_reactions(message: Message | MessageRow) -> bool:
     return message.reaction_count > 0 and not message.is_hidden and not message.is_deleted

@@ -58,6 +58,7 @@ from .reads import (
     mark_read,
     open_conversation,
     open_conversation_by_id,
+    open_conversation_rows,
     read_conversation,
 )
 from .requests import accept_request, check_request_allowance
@@ -105,6 +106,7 @@ __all__ = [
     "mark_conversation_read",
     "mark_read",
     "open_conversation",
+    "open_conversation_rows",
     "open_socket",
     "record_activity",
     "record_conversation_typing",

@@ -18,8 +18,11 @@ from ..exceptions import NotFound
 from ..models import Conversation, Message, Participant
 from ..selectors import (
     MessagePage,
+    MessageRow,
+    MessageRowPage,
     access_message,
     conversation_messages,
+    list_message_rows,
     list_messages,
     membership,
     receipt_audience,
@@ -95,7 +98,7 @@ def mark_conversation_read(
     *,
     reader: User,
     conversation: Conversation,
-    shown: Sequence[Message] = (),
+    shown: Sequence[Message | MessageRow] = (),
     participant: Participant | None = None,
 ) -> tuple[list[int], datetime]:
     """Mark every visible unread message to `reader` in the conversation read (opening
@@ -135,7 +138,7 @@ def mark_conversation_read(
 
 
 def _mark_shown_read(
-    *, reader: User, participant: Participant, shown: Sequence[Message], now: datetime
+    *, reader: User, participant: Participant, shown: Sequence[Message | MessageRow], now: datetime
 ) -> list[int] | None:
     """The two-statement path, or None when it cannot prove it saw every unread message.
 
@@ -216,6 +219,33 @@ def open_conversation(
         after=after,
         around=around,
     )
+    _mark_opened(reader=reader, page=page)
+    return page
+
+
+def open_conversation_rows(
+    *,
+    reader: User,
+    other_user_id: object,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage | MessageRowPage:
+    """open_conversation for a door that only shows the page as data (the API): the
+    newest and `before=` pages come as plain rows (selectors.MessageRow), the same
+    messages and fields without building model instances; other anchors as
+    open_conversation."""
+    if after or around:
+        return open_conversation(
+            reader=reader, other_user_id=other_user_id, limit=limit, after=after, around=around
+        )
+    page = list_message_rows(user=reader, other_user_id=other_user_id, limit=limit, before=before)
+    _mark_opened(reader=reader, page=page)
+    return page
+
+
+def _mark_opened(*, reader: User, page: MessagePage | MessageRowPage) -> None:
     if page.conversation is not None:
         marked, read_at = mark_conversation_read(
             reader=reader,
@@ -227,7 +257,6 @@ def open_conversation(
         for message in page.messages:
             if message.pk in marked_ids:
                 message.read_at = read_at
-    return page
 
 
 def open_conversation_by_id(

@@ -148,3 +148,37 @@ def test_query_count_does_not_grow_with_conversations(user, django_assert_num_qu
     with django_assert_num_queries(len(few.captured_queries)):
         summaries, total = selectors.list_conversations(user=user, limit=100, offset=0)
     assert (len(summaries), total) == (40, 40)
+
+
+def test_the_total_counts_every_listed_conversation_beyond_the_page(user, other_user):
+    friends = UserFactory.create_batch(4)
+    for friend in friends:
+        send(friend, user, "hi")
+    gone = send(user, other_user, "deleted for me").conversation_id
+    services.delete_conversation(user=user, conversation_id=gone)
+
+    summaries, total = selectors.list_conversations(user=user, limit=3, offset=0)
+    assert (len(summaries), total) == (3, 4)
+    summaries, total = selectors.list_conversations(user=user, limit=3, offset=3)
+    assert (len(summaries), total) == (1, 4)
+    assert gone not in _ids(summaries)
+
+
+def test_a_page_of_groups_alone_asks_the_cache_nothing(
+    user, other_user, third_user, assert_cache_call_count
+):
+    group = services.create_group(
+        creator=user, member_ids=[other_user.pk, third_user.pk], title="Book club"
+    )
+    services.send_to_conversation(sender=other_user, conversation_id=group.pk, text="hi all")
+    Presence.objects.create(user=other_user, last_seen_at=timezone.now())
+
+    with assert_cache_call_count(0):
+        summaries, total = selectors.list_conversations(user=user, limit=50, offset=0)
+    assert (_ids(summaries), total) == ([group.pk], 1)
+
+    # A direct conversation on the page: its member's sockets are read, in one call.
+    send(other_user, user, "hello")
+    with assert_cache_call_count(1):
+        summaries, _ = selectors.list_conversations(user=user, limit=50, offset=0)
+    assert summaries[0]["other_user_status"] == "online"

@@ -1,0 +1,113 @@
+"""A one-to-one conversation's newest and `before=` pages as plain rows (MessageRow),
+for a door that only shows them (the API). The same window, order and statements'
+conditions as history.page_for, whose model instances the pages keep."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from alumunity.prepared import Prepared
+from alumunity.users.models import User
+
+from ..exceptions import NotFound
+from ..models import Conversation, Message, Participant
+from .history import _NO_TIME, _before, _visible, conversation_between
+from .privacy import hide_unshared_receipts
+from .reactions import load_reactions
+from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows, stored_moment
+
+
+@dataclass
+class MessageRowPage:
+    """A MessagePage whose messages are MessageRows."""
+
+    other_user: User
+    conversation: Conversation | None
+    messages: list[MessageRow]
+    total: int
+    participant: Participant | None = None
+
+
+def list_message_rows(
+    *, user: User, other_user_id: object, limit: int, before: int | None = None
+) -> MessageRowPage:
+    """list_messages' newest page (or the page before a message) with MessageRows in
+    place of Message instances: the same messages, fields and queries."""
+    other, participant = conversation_between(user=user, other_user_id=other_user_id)
+    if participant is None:
+        if before:
+            raise NotFound("Message not found.")
+        return MessageRowPage(other, None, [], 0)
+    rows = row_page_for(participant, limit=limit, before=before)
+    hide_unshared_receipts(rows, viewer=user, other=other)
+    return MessageRowPage(
+        other, participant.conversation, rows, participant.visible_count, participant
+    )
+
+
+def row_page_for(
+    participant: Participant, *, limit: int, before: int | None = None
+) -> list[MessageRow]:
+    """page_for's newest page, or the page before `before`, as MessageRows."""
+    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
+    window: dict[str, Any] = {
+        "conversation_id": participant.conversation_id,
+        "left_through": participant.last_message_id or 0,
+        "marker": marker,
+    }
+    shape = {"left": participant.left_at is not None, "marked": bool(marker)}
+    anchor: dict[str, Any] = {"anchor_id": 0, "anchor_sent_at": _NO_TIME}
+    if before:
+        found = _statement("anchor", limit=1, **shape).raw(
+            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+        )
+        if not found:
+            raise NotFound("Message not found.")
+        anchor = {"anchor_id": found[0][0], "anchor_sent_at": stored_moment(found[0][1])}
+    kind = "before" if before else "newest"
+    page = message_rows(_statement(kind, limit=limit, **shape).raw(Message, **window, **anchor))
+    page.reverse()
+    load_reactions(page)
+    return page
+
+
+# One statement per shape, as history._PAGES: which page, left or not, marker or not, limit.
+_ROW_PAGES: dict[tuple[str, bool, bool, int], Prepared] = {}
+
+
+def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
+    key = (kind, left, marked, limit)
+    statement = _ROW_PAGES.get(key)
+    if statement is None:
+        statement = _ROW_PAGES[key] = Prepared(
+            functools.partial(_row_query, kind, limit=limit, left=left, marked=marked),
+            conversation_id=Message._meta.get_field("conversation"),
+            left_through=Message._meta.pk,
+            marker=Message._meta.pk,
+            anchor_id=Message._meta.pk,
+            anchor_sent_at=Message._meta.get_field("sent_at"),
+        )
+    return statement
+
+
+def _row_query(
+    kind: str,
+    *,
+    limit: int,
+    left: bool,
+    marked: bool,
+    anchor_id: Any,
+    anchor_sent_at: Any,
+    **window: Any,
+) -> QuerySet[Message, Any]:
+    # No attachment join: a message's payload shows only its own attachment columns.
+    visible = _visible(**window, left=left, marked=marked).select_related(None)
+    if kind == "anchor":
+        return visible.filter(pk=anchor_id).order_by("pk").values_list("pk", "sent_at")[:1]
+    if kind == "before":
+        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
+    return visible.order_by("-sent_at", "-id").values_list(*MESSAGE_ROW_FIELDS)[:limit]
