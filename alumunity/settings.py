@@ -355,6 +355,10 @@ NOTIFICATIONS = {
     "BACKOFF_SECONDS": env.float("NOTIFICATIONS_BACKOFF_SECONDS", default=30.0),
     # Unsent uploads are removed by the worker this often.
     "CLEANUP_SECONDS": env.int("NOTIFICATIONS_CLEANUP_SECONDS", default=3600),
+    # SQLite only: the full-text index is merged this many steps this often (see
+    # messaging/search_upkeep.py), so searches look each term up in few segments.
+    "SEARCH_MERGE_SECONDS": env.int("NOTIFICATIONS_SEARCH_MERGE_SECONDS", default=60),
+    "SEARCH_MERGE_STEPS": env.int("NOTIFICATIONS_SEARCH_MERGE_STEPS", default=5),
     # Web Push: sent this long after a message stays unread with no socket open (not the
     # email delay); at most this many browsers per member; the push service keeps an
     # undelivered push this long.

@@ -136,7 +136,19 @@ def prepare(url: str, size: int, args) -> float:
         text=True,
     )
     print("  " + result.stdout.strip().splitlines()[-1])
-    return 0.0 if "Already seeded" in result.stdout else time.perf_counter() - started
+    seeded = 0.0 if "Already seeded" in result.stdout else time.perf_counter() - started
+    # The search index as the worker keeps it (SQLite: merged, messaging/search_upkeep.py);
+    # nothing to do when it already is, or on MySQL/MariaDB.
+    merged = subprocess.run(
+        [PYTHON, "manage.py", "merge_search_index"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    print("  " + merged.stdout.strip())
+    return seeded
 
 
 class Server(ServerProcess):

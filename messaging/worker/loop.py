@@ -1,6 +1,7 @@
 """The worker's loop: batches back to back while there is work, a short sleep when
-there is none, unsent uploads removed every CLEANUP_SECONDS, and a clean stop on
-SIGTERM or Ctrl+C (the batch under way finishes first)."""
+there is none, unsent uploads removed every CLEANUP_SECONDS, the SQLite search index
+merged a few steps every SEARCH_MERGE_SECONDS, and a clean stop on SIGTERM or Ctrl+C
+(the batch under way finishes first)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
 from .. import services
+from ..search_upkeep import merge_search_index
 from .batch import run_batch
 from .push import run_push_batch
 
@@ -21,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 def run_forever(*, stop: threading.Event, on_batch: Callable[[object], None] | None = None) -> None:
     config = settings.NOTIFICATIONS
-    next_cleanup = time.monotonic()
+    next_cleanup = next_merge = time.monotonic()
     while not stop.is_set():
         busy = False
         try:
@@ -31,6 +33,9 @@ def run_forever(*, stop: threading.Event, on_batch: Callable[[object], None] | N
                 if removed:
                     logger.info("Removed %d unsent upload(s)", removed)
                 next_cleanup = time.monotonic() + config["CLEANUP_SECONDS"]
+            if time.monotonic() >= next_merge:
+                merge_search_index(max_steps=config["SEARCH_MERGE_STEPS"])
+                next_merge = time.monotonic() + config["SEARCH_MERGE_SECONDS"]
             result = run_batch()
             pushed = run_push_batch()
             if on_batch is not None:
