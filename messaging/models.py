@@ -204,6 +204,8 @@ class Participant(models.Model):
             # Unread-count: only the member's conversations with something unread, read
             # from the index alone.
             models.Index(fields=["user", "unread_count", "is_request"], name="participant_unread"),
+            # A group's members still in it (the inbox's member counts), from the index alone.
+            models.Index(fields=["conversation", "left_at"], name="participant_members"),
             # The notification worker's due rows, oldest first (NULL for everyone else).
             models.Index(fields=["email_pending_since"], name="participant_email_pending"),
             models.Index(fields=["push_pending_since"], name="participant_push_pending"),

@@ -110,15 +110,16 @@ _INBOX_IDS = {
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
 # Uses index: the primary keys of every table joined (the page's participant rows, their
-# conversations, the member, the presence row, the last message), and
-# block_pair_unique (blocker, blocked) for EXISTS.
+# conversations, the member, the presence row, the last message), participant_members
+# (conversation, left_at) for a group's member count, and
+# block_pair_unique (blocker, blocked) for each EXISTS: one per direction, as one EXISTS
+# over an OR of both made MariaDB scan the whole index for every row of the page.
 _INBOX_PAGE_SQL = """
     SELECT p.conversation_id, p.last_message_at, p.unread_count,
            m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
-           EXISTS (SELECT 1 FROM {block} b
-                   WHERE (b.blocker_id = %s AND b.blocked_id = other.id)
-                      OR (b.blocker_id = other.id AND b.blocked_id = %s)),
+           EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = other.id)
+           OR EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = other.id AND b.blocked_id = %s),
            c.kind, c.title,
            CASE WHEN c.kind = 'group' THEN
                (SELECT COUNT(*) FROM {participant} q

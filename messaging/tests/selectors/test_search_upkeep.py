@@ -37,7 +37,7 @@ def unmerged_index(transactional_db):
 
 
 def _search(member, query: str) -> tuple[list[int], int]:
-    body = client_for(member).get("/api/messages/search", {"q": query, "limit": 100}).json()
+    body = client_for(member).get("/api/messages/search", {"q": query, "limit": "100"}).json()
     return [message["id"] for message in body["data"]], body["total"]
 
 

@@ -1,0 +1,67 @@
+"""Migrations 0020 and 0021 only add indexes to the participant rows (the unread-count's
+and the group member count's): every row and id stays, the indexes are there after and
+gone when run backwards, and the reads they serve answer the same."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from messaging import selectors, services
+from messaging.models import Participant
+from messaging.tests.factories import UserFactory
+
+BEFORE = [("messaging", "0019_push_subscriptions")]
+INDEXES = {"participant_unread", "participant_members"}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def _latest():
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes("messaging")
+
+
+def _indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "messaging_participant")
+    return {name for name, details in constraints.items() if details["index"]}
+
+
+def _rows():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, conversation_id, user_id, unread_count, left_at"
+            " FROM messaging_participant ORDER BY id"
+        )
+        return cursor.fetchall()
+
+
+def test_rows_stay_and_the_indexes_come_and_go():
+    latest = _latest()
+    ada, grace, alan = UserFactory.create_batch(3)
+    services.send_message(sender=ada, recipient_id=grace.pk, text="hello")
+    group = services.create_group(
+        creator=ada, member_ids=[str(grace.pk), str(alan.pk)], title="Reunion"
+    )
+    services.send_to_conversation(sender=alan, conversation_id=group.pk, text="hi all")
+    services.remove_member(user=alan, conversation_id=group.pk, member_id=str(alan.pk))
+    rows = _rows()
+
+    _migrate(BEFORE)
+    assert not INDEXES & _indexes()
+    assert _rows() == rows
+    _migrate(latest)
+    assert INDEXES <= _indexes()
+    assert _rows() == rows
+
+    assert selectors.unread_total(user=grace) == 2
+    inbox, total = selectors.list_conversations(user=ada, limit=10, offset=0)
+    assert total == 2
+    assert {row["kind"]: row["member_count"] for row in inbox}["group"] == 2
+    assert Participant.objects.count() == len(rows)
