@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -277,11 +277,25 @@ _NO_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
+    return page_statement(_PAGES, _page_query, kind, limit=limit, left=left, marked=marked)
+
+
+def page_statement(
+    cache: dict[tuple[str, bool, bool, int], Prepared],
+    build: Callable[..., Any],
+    kind: str,
+    *,
+    limit: int,
+    left: bool,
+    marked: bool,
+) -> Prepared:
+    """The page statement `build` makes for this shape, compiled once and kept in
+    `cache`; its parameters are the member's window and the anchor."""
     key = (kind, left, marked, limit)
-    statement = _PAGES.get(key)
+    statement = cache.get(key)
     if statement is None:
-        statement = _PAGES[key] = Prepared(
-            functools.partial(_page_query, kind, limit=limit, left=left, marked=marked),
+        statement = cache[key] = Prepared(
+            functools.partial(build, kind, limit=limit, left=left, marked=marked),
             conversation_id=Message._meta.get_field("conversation"),
             left_through=Message._meta.pk,
             marker=Message._meta.pk,

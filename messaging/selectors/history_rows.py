@@ -4,7 +4,6 @@ conditions as history.page_for, whose model instances the pages keep."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,7 @@ from alumunity.users.models import User
 
 from ..exceptions import NotFound
 from ..models import Conversation, Message, Participant
-from .history import _NO_TIME, _before, _visible, conversation_between
+from .history import _NO_TIME, _before, _visible, conversation_between, page_statement
 from .privacy import hide_unshared_receipts
 from .reactions import load_reactions
 from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows, stored_moment
@@ -80,18 +79,7 @@ _ROW_PAGES: dict[tuple[str, bool, bool, int], Prepared] = {}
 
 
 def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
-    key = (kind, left, marked, limit)
-    statement = _ROW_PAGES.get(key)
-    if statement is None:
-        statement = _ROW_PAGES[key] = Prepared(
-            functools.partial(_row_query, kind, limit=limit, left=left, marked=marked),
-            conversation_id=Message._meta.get_field("conversation"),
-            left_through=Message._meta.pk,
-            marker=Message._meta.pk,
-            anchor_id=Message._meta.pk,
-            anchor_sent_at=Message._meta.get_field("sent_at"),
-        )
-    return statement
+    return page_statement(_ROW_PAGES, _row_query, kind, limit=limit, left=left, marked=marked)
 
 
 def _row_query(
