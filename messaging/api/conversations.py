@@ -81,7 +81,7 @@ class ConversationMessagesApi(MemberApiView):
     )
     def get(self, request, conversation_id: str):
         params = parse(io.HistoryParams, request.query_params)
-        page = services.open_conversation_by_id(
+        page = services.open_conversation_by_id_rows(
             reader=request.user, conversation_id=conversation_id, **params
         )
         assert page.conversation is not None

@@ -17,8 +17,10 @@ from alumunity.users.models import User
 from ..exceptions import Forbidden, InvalidInput, NotFound
 from ..models import Conversation, Message, Participant
 from .history import MessagePage, page_for
+from .history_rows import MessageRowPage, row_page_for
 from .members import parse_row_id
 from .privacy import hide_unshared_receipts, visible_positions
+from .rows import MessageRow
 
 
 class LeftGroupError(Forbidden):
@@ -169,7 +171,9 @@ def seen_by(message: Message, positions: dict[object, int]) -> int:
     )
 
 
-def seen_counts(messages: Sequence[Message], positions: dict[object, int]) -> list[int]:
+def seen_counts(
+    messages: Sequence[Message] | Sequence[MessageRow], positions: dict[object, int]
+) -> list[int]:
     """seen_by for each message of a page, by bisection of the sorted positions rather
     than a pass over every member for every message."""
     ordered = sorted(positions.values())
@@ -206,6 +210,24 @@ def conversation_messages(
     they left), with the senders; `total` is their whole visible history."""
     participant = membership(user=user, conversation_id=conversation_id)
     messages = page_for(participant, limit=limit, before=before, after=after, around=around)
+    conversation = _viewed(user, participant, messages)
+    return MessagePage(user, conversation, messages, participant.visible_count, participant)
+
+
+def conversation_message_rows(
+    *, user: User, conversation_id: object, limit: int, before: int | None = None
+) -> MessageRowPage:
+    """conversation_messages' newest page (or the page before a message) as MessageRows:
+    the same messages and fields, no model instances (the API's history)."""
+    participant = membership(user=user, conversation_id=conversation_id)
+    rows = row_page_for(participant, limit=limit, before=before)
+    conversation = _viewed(user, participant, rows)
+    return MessageRowPage(user, conversation, rows, participant.visible_count, participant)
+
+
+def _viewed(user: User, participant: Participant, messages: Sequence[Any]) -> Conversation:
+    """The member's conversation, knowing its viewer; a direct one's receipts hidden
+    where the two members do not share them."""
     conversation = participant.conversation
     conversation.viewer = participant  # type: ignore[attr-defined]
     if not conversation.is_group:
@@ -214,4 +236,4 @@ def conversation_messages(
         )
         if other is not None:
             hide_unshared_receipts(messages, viewer=user, other=other)
-    return MessagePage(user, conversation, messages, participant.visible_count, participant)
+    return conversation

@@ -58,6 +58,7 @@ from .reads import (
     mark_read,
     open_conversation,
     open_conversation_by_id,
+    open_conversation_by_id_rows,
     open_conversation_rows,
     read_conversation,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "check_message",
     "create_group",
     "open_conversation_by_id",
+    "open_conversation_by_id_rows",
     "read_conversation",
     "remove_member",
     "rename_group",

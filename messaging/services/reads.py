@@ -21,6 +21,7 @@ from ..selectors import (
     MessageRow,
     MessageRowPage,
     access_message,
+    conversation_message_rows,
     conversation_messages,
     list_message_rows,
     list_messages,
@@ -283,6 +284,28 @@ def open_conversation_by_id(
     return page
 
 
+def open_conversation_by_id_rows(
+    *,
+    reader: User,
+    conversation_id: object,
+    limit: int,
+    before: int | None = None,
+    after: int | None = None,
+    around: int | None = None,
+) -> MessagePage | MessageRowPage:
+    """open_conversation_by_id for a door that only shows the page as data (the API):
+    the newest and `before=` pages come as plain rows, as in open_conversation_rows."""
+    if after or around:
+        return open_conversation_by_id(
+            reader=reader, conversation_id=conversation_id, limit=limit, after=after, around=around
+        )
+    page = conversation_message_rows(
+        user=reader, conversation_id=conversation_id, limit=limit, before=before
+    )
+    _read_all(reader=reader, page=page)
+    return page
+
+
 def read_conversation(
     *, reader: User, conversation_id: object, up_to_message_id: int | None = None
 ) -> None:
@@ -303,7 +326,7 @@ def read_conversation(
         _mark_unread_read(reader=reader, participant=participant, now=timezone.now())
 
 
-def _read_all(*, reader: User, page: MessagePage) -> None:
+def _read_all(*, reader: User, page: MessagePage | MessageRowPage) -> None:
     participant, conversation = page.participant, page.conversation
     assert participant is not None and conversation is not None
     if conversation.is_group:
