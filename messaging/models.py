@@ -223,7 +223,32 @@ class Participant(models.Model):
         return self.left_at is None
 
 
-class Message(models.Model):
+class ShownMessage:
+    """What members see of a message, for Message and for the plain rows the API's
+    pages are built from (selectors.MessageRow): one rule for both."""
+
+    __slots__ = ()
+    is_hidden: bool
+    deleted_at: object
+    message_text: str
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def visible_text(self) -> str:
+        if self.is_hidden:
+            return REMOVED_TEXT
+        return DELETED_TEXT if self.is_deleted else self.message_text
+
+    @property
+    def shows_attachment(self) -> bool:
+        """Whether members see the message's attachment (never once hidden or deleted)."""
+        return not self.is_hidden and not self.is_deleted
+
+
+class Message(ShownMessage, models.Model):
     """Sent once; afterwards only `read_at`, the moderation flag, the sender's edits and
     delete for everyone (services/editing.py, the earlier text kept as MessageRevision
     rows) and the reaction counter change. A system message records a change to a group
@@ -299,21 +324,6 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk}"
-
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def visible_text(self) -> str:
-        if self.is_hidden:
-            return REMOVED_TEXT
-        return DELETED_TEXT if self.is_deleted else self.message_text
-
-    @property
-    def shows_attachment(self) -> bool:
-        """Whether members see the message's attachment (never once hidden or deleted)."""
-        return not self.is_hidden and not self.is_deleted
 
 
 class Attachment(models.Model):

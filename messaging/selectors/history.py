@@ -208,13 +208,7 @@ def page_for(
 ) -> list[Message]:
     """One page of what this member sees of their conversation (see `sees`), ascending
     by (sent_at, id): the newest `limit` without an anchor, or keyset pages from one."""
-    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
-    window: dict[str, Any] = {
-        "conversation_id": participant.conversation_id,
-        "left_through": participant.last_message_id or 0,
-        "marker": marker,
-    }
-    shape = {"left": participant.left_at is not None, "marked": bool(marker)}
+    window, shape = page_window(participant)
     anchor_id = before or after or around
     if anchor_id is None:
         page = _statement("newest", limit=limit, **shape).instances(
@@ -231,6 +225,18 @@ def page_for(
         page = _anchored(kind, limit=limit, shape=shape, anchor=anchor)
     load_reactions(page)
     return page
+
+
+def page_window(participant: Participant) -> tuple[dict[str, Any], dict[str, bool]]:
+    """The page statements' window parameters for this member (their conversation, the
+    last message they received, their marker) and the shape they compile to."""
+    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
+    window: dict[str, Any] = {
+        "conversation_id": participant.conversation_id,
+        "left_through": participant.last_message_id or 0,
+        "marker": marker,
+    }
+    return window, {"left": participant.left_at is not None, "marked": bool(marker)}
 
 
 def _anchored(kind: str, *, limit: int, shape: dict, anchor: dict) -> list[Message]:

@@ -14,7 +14,7 @@ from alumunity.users.models import User
 
 from ..exceptions import NotFound
 from ..models import Conversation, Message, Participant
-from .history import _NO_TIME, _before, _visible, conversation_between, page_statement
+from .history import _NO_TIME, _before, _visible, conversation_between, page_statement, page_window
 from .privacy import hide_unshared_receipts
 from .reactions import load_reactions
 from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows, stored_moment
@@ -52,13 +52,7 @@ def row_page_for(
     participant: Participant, *, limit: int, before: int | None = None
 ) -> list[MessageRow]:
     """page_for's newest page, or the page before `before`, as MessageRows."""
-    marker = max(participant.cleared_through_id, participant.first_message_id - 1)
-    window: dict[str, Any] = {
-        "conversation_id": participant.conversation_id,
-        "left_through": participant.last_message_id or 0,
-        "marker": marker,
-    }
-    shape = {"left": participant.left_at is not None, "marked": bool(marker)}
+    window, shape = page_window(participant)
     anchor: dict[str, Any] = {"anchor_id": 0, "anchor_sent_at": _NO_TIME}
     if before:
         found = _statement("anchor", limit=1, **shape).raw(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 
-from ..models import DELETED_TEXT, REMOVED_TEXT
+from ..models import ShownMessage
 
 if TYPE_CHECKING:
     from .reactions import ReactionGroup
@@ -35,7 +35,7 @@ def stored_moment(value: str | datetime | None) -> datetime | None:
     return value
 
 
-class MessageRow:
+class MessageRow(ShownMessage):
     """A message as `payloads.message_payload`, the receipts and the read marking use
     it, made from one row of `MESSAGE_ROW_FIELDS` without a Message instance (building
     ~50 instances, with their converters and related-object setters, was most of a
@@ -99,21 +99,6 @@ class MessageRow:
     @property
     def id(self) -> int:
         return self.pk
-
-    # As Message's own properties (a test holds them to the same answers).
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def visible_text(self) -> str:
-        if self.is_hidden:
-            return REMOVED_TEXT
-        return DELETED_TEXT if self.is_deleted else self.message_text
-
-    @property
-    def shows_attachment(self) -> bool:
-        return not self.is_hidden and not self.is_deleted
 
     def __repr__(self) -> str:
         return f"<MessageRow {self.pk}>"

@@ -332,13 +332,7 @@ def _read_all(*, reader: User, page: MessagePage | MessageRowPage) -> None:
     if conversation.is_group:
         _move_read_position(reader=reader, participant=participant, up_to=None)
         return
-    marked, read_at = mark_conversation_read(
-        reader=reader, conversation=conversation, shown=page.messages, participant=participant
-    )
-    marked_ids = set(marked)
-    for message in page.messages:
-        if message.pk in marked_ids:
-            message.read_at = read_at
+    _mark_opened(reader=reader, page=page)
 
 
 def _move_read_position(*, reader: User, participant: Participant, up_to: int | None) -> None:
