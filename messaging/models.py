@@ -199,8 +199,20 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["conversation", "user"], name="participant_unique"),
         ]
         indexes = [
-            # The inbox: a member's conversations by latest activity.
-            models.Index(fields=["user", "-last_message_at"], name="participant_inbox"),
+            # The inbox: a member's conversations (or requests) by latest activity, in
+            # the page's whole order, so a page is read from the index and reading
+            # stops there; the visibility columns make it cover the inbox's total too.
+            models.Index(
+                fields=[
+                    "user",
+                    "is_request",
+                    "-last_message_at",
+                    "-conversation",
+                    "last_message",
+                    "cleared_through_id",
+                ],
+                name="participant_inbox_page",
+            ),
             # Unread-count: only the member's conversations with something unread, read
             # from the index alone.
             models.Index(fields=["user", "unread_count", "is_request"], name="participant_unread"),

@@ -32,9 +32,9 @@ def populated(request, api_client, user, other_user):
 
 
 def test_inbox(api_client, populated, assert_database_query_count, assert_cache_call_count):
-    # member, the page's ids with the total (conversation rows only), the page (with
-    # last message, both members and presences, and whether a block stands between them)
-    with assert_database_query_count(3), assert_cache_call_count(2):
+    # member, the page with its total (with last message, both members and presences,
+    # and whether a block stands between them)
+    with assert_database_query_count(2), assert_cache_call_count(2):
         response = api_client.get("/api/messages/inbox")
     assert response.json()["total"] == populated + 1
 

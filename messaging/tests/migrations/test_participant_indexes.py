@@ -1,6 +1,7 @@
-"""Migrations 0020 and 0021 only add indexes to the participant rows (the unread-count's
-and the group member count's): every row and id stays, the indexes are there after and
-gone when run backwards, and the reads they serve answer the same."""
+"""Migrations 0020 to 0022 only change indexes of the participant rows (the unread-count's,
+the group member count's, and the inbox's, which 0022 replaces by one holding the page's
+whole order): every row and id stays, the indexes are there after and as they were when
+run backwards, and the reads they serve answer the same."""
 
 import pytest
 from django.db import connection
@@ -11,7 +12,8 @@ from messaging.models import Participant
 from messaging.tests.factories import UserFactory
 
 BEFORE = [("messaging", "0019_push_subscriptions")]
-INDEXES = {"participant_unread", "participant_members"}
+INDEXES = {"participant_unread", "participant_members", "participant_inbox_page"}
+REPLACED = "participant_inbox"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +47,9 @@ def _rows():
 def test_rows_stay_and_the_indexes_come_and_go():
     latest = _latest()
     ada, grace, alan = UserFactory.create_batch(3)
-    services.send_message(sender=ada, recipient_id=grace.pk, text="hello")
+    grace_pair = services.send_message(
+        sender=ada, recipient_id=grace.pk, text="hello"
+    ).message.conversation_id
     group = services.create_group(
         creator=ada, member_ids=[str(grace.pk), str(alan.pk)], title="Reunion"
     )
@@ -55,13 +59,16 @@ def test_rows_stay_and_the_indexes_come_and_go():
 
     _migrate(BEFORE)
     assert not INDEXES & _indexes()
+    assert REPLACED in _indexes()
     assert _rows() == rows
     _migrate(latest)
     assert INDEXES <= _indexes()
+    assert REPLACED not in _indexes()
     assert _rows() == rows
 
     assert selectors.unread_total(user=grace) == 2
     inbox, total = selectors.list_conversations(user=ada, limit=10, offset=0)
     assert total == 2
     assert {row["kind"]: row["member_count"] for row in inbox}["group"] == 2
+    assert [row["conversation_id"] for row in inbox] == [group.pk, grace_pair]
     assert Participant.objects.count() == len(rows)
