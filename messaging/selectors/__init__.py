@@ -9,7 +9,13 @@ selectors`).
 
 from alumunity.users.selectors import search_members
 
-from .blocks import blocked_user_ids, count_blocked_users, is_blocked_between, list_blocked_users
+from .blocks import (
+    blocked_user_ids,
+    count_blocked_users,
+    is_blocked_between,
+    list_blocked_users,
+    member_and_block,
+)
 from .groups import (
     ConversationView,
     LeftGroupError,
@@ -180,6 +186,7 @@ __all__ = [
     "effective_status",
     "get_member",
     "is_blocked_between",
+    "member_and_block",
     "list_blocked_users",
     "list_conversations",
     "list_messages",

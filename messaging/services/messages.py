@@ -32,8 +32,7 @@ from ..selectors import (
     active_membership,
     canonical_pair,
     download_path,
-    get_member,
-    is_blocked_between,
+    member_and_block,
     message_requests_on,
     parse_user_id,
     typing_key,
@@ -227,10 +226,10 @@ def _check_recipient(sender: User, recipient_id: object) -> User:
     recipient_uuid = parse_user_id(recipient_id)
     if recipient_uuid == sender.pk:
         raise InvalidInput.for_field("recipient_id", "You cannot send a message to yourself.")
-    recipient = get_member(recipient_uuid)
+    recipient, blocked = member_and_block(member_id=recipient_uuid, other_id=sender.pk)
     if sender.messaging_suspended:
         raise SuspendedError()
-    if is_blocked_between(sender.pk, recipient.pk):
+    if blocked:
         raise BlockedError()
     return recipient
 

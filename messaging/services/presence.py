@@ -18,9 +18,8 @@ from ..selectors import (
     active_members,
     active_membership,
     activity_key,
-    get_member,
     group_activity_audience,
-    is_blocked_between,
+    member_and_block,
     member_presence,
     presence_audience,
     presence_sent_key,
@@ -36,8 +35,8 @@ def record_typing(*, user: User, to_user_id: object) -> None:
     members nothing is recorded or sent, so a block hides typing both ways; so does a
     hidden presence (either side's), and a request waiting with the typist hides it from
     its sender (privacy.sees_activity)."""
-    other = get_member(to_user_id)
-    if other.pk == user.pk or is_blocked_between(user.pk, other.pk):
+    other, blocked = member_and_block(member_id=to_user_id, other_id=user.pk)
+    if other.pk == user.pk or blocked:
         return
     if not sees_activity(viewer_id=other.pk, member_id=user.pk):
         return

@@ -88,9 +88,9 @@ def test_unread_count(api_client, populated, assert_database_query_count, assert
 def test_send(
     api_client, other_user, populated, assert_database_query_count, assert_cache_call_count
 ):
-    # member, recipient, blocks; then in one transaction: locked conversation, message,
-    # counters
-    with assert_database_query_count(6), assert_cache_call_count(4):
+    # member, recipient with the blocks between; then in one transaction: locked
+    # conversation, message, counters
+    with assert_database_query_count(5), assert_cache_call_count(4):
         response = api_client.post(
             "/api/messages/send",
             {"recipient_id": str(other_user.pk), "message_text": "one more"},
@@ -104,7 +104,7 @@ def test_send_with_client_message_id_and_its_retry(
 ):
     body = {"recipient_id": str(other_user.pk), "message_text": "once", "client_message_id": "c1"}
     # as a plain send, plus the lookup for an original before and under the lock
-    with assert_database_query_count(8), assert_cache_call_count(4):
+    with assert_database_query_count(7), assert_cache_call_count(4):
         assert api_client.post("/api/messages/send", body, format="json").status_code == 201
     # member, the original
     with assert_database_query_count(2), assert_cache_call_count(3):
