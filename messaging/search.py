@@ -232,12 +232,27 @@ class Found(NamedTuple):
     total_is_lower_bound: bool = False
 
 
+class Matches(NamedTuple):
+    """The ids of a page of matches, newest first, and how many matched, as in Found."""
+
+    page_ids: list[int]
+    total: int
+    total_is_lower_bound: bool = False
+
+
 def search(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Found:
-    """Visible messages matching `query`, newest first, and how many match: all of them,
-    or, with `count_up_to`, up to that many (past it the total is that many, a lower
-    bound, and the matching stops there: the newest ones are all the page needs).
-    Three queries on MySQL/MariaDB for a member in no group (four in a group), four on
-    SQLite, three for the fallback."""
+    """Visible messages matching `query`, newest first, and how many match (matches),
+    the page as Message instances with their sender, recipient and conversation."""
+    found = matches(user=user, query=query, limit=limit, count_up_to=count_up_to)
+    return Found(_messages(found.page_ids), found.total, found.total_is_lower_bound)
+
+
+def matches(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Matches:
+    """The ids of the visible messages matching `query`, newest first, and how many
+    match: all of them, or, with `count_up_to`, up to that many (past it the total is
+    that many, a lower bound, and the matching stops there: the newest ones are all the
+    page needs). Two queries on MySQL/MariaDB for a member in no group (three in a
+    group), three on SQLite, two for the fallback."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
@@ -246,14 +261,17 @@ def search(*, user: User, query: str, limit: int, count_up_to: int | None = None
     if vendor == "mysql" and connection.in_atomic_block:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
-        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
-    if full_text_condition(vendor, user, query) is None:
-        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
-    if vendor == "sqlite":
+        ordered_ids = _search_recent(user=user, query=query)
+    elif full_text_condition(vendor, user, query) is None:
+        ordered_ids = _search_recent(user=user, query=query)
+    elif vendor == "sqlite":
         ordered_ids = _sqlite_ids(connection, user, query, enough)
     else:
         ordered_ids = _mysql_ids(user, query, enough)
-    return _first_page(ordered_ids, limit, count_up_to)
+    total = len(ordered_ids)
+    if count_up_to is not None and total > count_up_to:
+        return Matches(ordered_ids[:limit], count_up_to, total_is_lower_bound=True)
+    return Matches(ordered_ids[:limit], total)
 
 
 def _sqlite_ids(
@@ -317,17 +335,13 @@ def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]
     return list(matches.values_list("id", flat=True)[:enough])
 
 
-def _first_page(ordered_ids: list[int], limit: int, count_up_to: int | None) -> Found:
-    """The first `limit` of the matching ids (newest first) as messages, and how many
-    matched: all of them, or `count_up_to` as a lower bound when there are more."""
-    if not ordered_ids:
-        return Found([], 0)
-    page = ordered_ids[:limit]
-    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page)}
-    results = _page_statement(len(page)).instances(Message, **ids)
-    if count_up_to is not None and len(ordered_ids) > count_up_to:
-        return Found(results, count_up_to, total_is_lower_bound=True)
-    return Found(results, len(ordered_ids))
+def _messages(page_ids: list[int]) -> list[Message]:
+    """The messages of these ids, newest first, with their sender, recipient and
+    conversation: one query (none for no ids)."""
+    if not page_ids:
+        return []
+    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page_ids)}
+    return _page_statement(len(page_ids)).instances(Message, **ids)
 
 
 def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
