@@ -34,7 +34,6 @@ only \\w+ words are kept, each one quoted.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -223,28 +222,13 @@ class _Where(Lookup):
         return compiler.compile(self.lhs)
 
 
-class Found(NamedTuple):
-    """A page of matches, newest first, and how many matched: every match, or, when
-    counting stopped at the cap, the cap with `total_is_lower_bound`."""
-
-    results: list[Message]
-    total: int
-    total_is_lower_bound: bool = False
-
-
 class Matches(NamedTuple):
-    """The ids of a page of matches, newest first, and how many matched, as in Found."""
+    """The ids of a page of matches, newest first, and how many matched: every match,
+    or, when counting stopped at the cap, the cap with `total_is_lower_bound`."""
 
     page_ids: list[int]
     total: int
     total_is_lower_bound: bool = False
-
-
-def search(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Found:
-    """Visible messages matching `query`, newest first, and how many match (matches),
-    the page as Message instances with their sender, recipient and conversation."""
-    found = matches(user=user, query=query, limit=limit, count_up_to=count_up_to)
-    return Found(_messages(found.page_ids), found.total, found.total_is_lower_bound)
 
 
 def matches(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Matches:
@@ -333,37 +317,6 @@ def _flag(value: int) -> Value:
 def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]:
     matches = visible_to(user).filter(_Where(condition)).order_by("-id")
     return list(matches.values_list("id", flat=True)[:enough])
-
-
-def _messages(page_ids: list[int]) -> list[Message]:
-    """The messages of these ids, newest first, with their sender, recipient and
-    conversation: one query (none for no ids)."""
-    if not page_ids:
-        return []
-    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page_ids)}
-    return _page_statement(len(page_ids)).instances(Message, **ids)
-
-
-def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
-        .select_related("sender", "recipient", "conversation")
-        .order_by("-sent_at", "-id")
-    )
-
-
-# The page compiled once per number of ids (alumunity.prepared; at most the largest limit).
-_PAGES: dict[int, Prepared] = {}
-
-
-def _page_statement(size: int) -> Prepared:
-    statement = _PAGES.get(size)
-    if statement is None:
-        statement = _PAGES[size] = Prepared(
-            functools.partial(_page_query, size),
-            **{f"id{n}": Message._meta.pk for n in range(size)},
-        )
-    return statement
 
 
 class _Window(NamedTuple):

@@ -24,14 +24,16 @@ SEARCH_TOTAL_CAP = 1000
 def search_messages(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """Visible messages matching `query`, newest first, and how many match in all,
     through the full-text index (messaging/search.py: FTS5 on SQLite, InnoDB FULLTEXT
-    on MySQL/MariaDB, a bounded fallback for queries the index cannot answer). Hidden
-    messages never match: their text must not reach a member again."""
-    found = full_text.search(user=user, query=query, limit=limit)
-    load_reactions(found.results)
-    for message in found.results:
+    on MySQL/MariaDB, a bounded fallback for queries the index cannot answer), as
+    Message instances with their sender, recipient and conversation. Hidden messages
+    never match: their text must not reach a member again."""
+    found = full_text.matches(user=user, query=query, limit=limit)
+    messages = _messages(found.page_ids)
+    load_reactions(messages)
+    for message in messages:
         if message.recipient is not None and message.sender_id == user.pk:
             hide_unshared_receipts([message], viewer=user, other=message.recipient)
-    return found.results, found.total
+    return messages, found.total
 
 
 class SearchPage(NamedTuple):
@@ -74,3 +76,26 @@ def _hits(page_ids: list[int]) -> list[SearchHit]:
         return []
     ids = {f"id{n}": pk for n, pk in enumerate(page_ids)}
     return message_rows(_hits_statement(len(page_ids)).raw(Message, **ids), SearchHit)
+
+
+def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
+        .select_related("sender", "recipient", "conversation")
+        .order_by("-sent_at", "-id")
+    )
+
+
+@functools.cache
+def _page_statement(size: int) -> Prepared:
+    """The page of messages compiled once per number of ids."""
+    return Prepared(
+        functools.partial(_page_query, size), **{f"id{n}": Message._meta.pk for n in range(size)}
+    )
+
+
+def _messages(page_ids: list[int]) -> list[Message]:
+    if not page_ids:
+        return []
+    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page_ids)}
+    return _page_statement(len(page_ids)).instances(Message, **ids)
