@@ -199,9 +199,7 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["conversation", "user"], name="participant_unique"),
         ]
         indexes = [
-            # The inbox: a member's conversations (or requests) by latest activity, in
-            # the page's whole order, so a page is read from the index and reading
-            # stops there; the visibility columns make it cover the inbox's total too.
+            # The inbox's page in its whole order, and its total, from the index alone.
             models.Index(
                 fields=[
                     "user",
