@@ -4,6 +4,7 @@ converted as the ORM's own converters would, so the JSON is the same either way.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -20,7 +21,14 @@ if TYPE_CHECKING:
 def stored_uuid(value: uuid.UUID | str) -> uuid.UUID:
     """A member id as the driver returns it: SQLite stores 32 hex digits, MariaDB 10.7+
     has a native UUID type."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    return value if isinstance(value, uuid.UUID) else _parsed_uuid(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_uuid(value: str) -> uuid.UUID:
+    """Parsed once per member id and process (a UUID is immutable): parsing one took
+    1.5 µs, an inbox page or a group's history has up to 50 different members."""
+    return uuid.UUID(value)
 
 
 def stored_moment(value: str | datetime | None) -> datetime | None:
