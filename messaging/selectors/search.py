@@ -55,47 +55,42 @@ def search_messages_page(*, user: User, query: str, limit: int) -> SearchPage:
     return SearchPage(hits, found.total, found.total_is_lower_bound)
 
 
-def _hits_query(size: int, **ids: Any) -> QuerySet[Message, tuple]:
-    return (
-        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
-        .order_by("-sent_at", "-id")
-        .values_list(*SEARCH_HIT_FIELDS)
+def _newest_first(size: int, **ids: Any) -> QuerySet[Message]:
+    return Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)]).order_by(
+        "-sent_at", "-id"
     )
+
+
+def _hits_query(size: int, **ids: Any) -> QuerySet[Message, tuple]:
+    return _newest_first(size, **ids).values_list(*SEARCH_HIT_FIELDS)
+
+
+def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
+    return _newest_first(size, **ids).select_related("sender", "recipient", "conversation")
 
 
 @functools.cache
-def _hits_statement(size: int) -> Prepared:
-    """The page of hits compiled once per number of ids (at most the largest limit)."""
+def _statement(kind: str, size: int) -> Prepared:
+    """A page of `size` ids, as hits or as messages, compiled once (at most the largest
+    limit of each)."""
+    build = _hits_query if kind == "hits" else _page_query
     return Prepared(
-        functools.partial(_hits_query, size), **{f"id{n}": Message._meta.pk for n in range(size)}
+        functools.partial(build, size), **{f"id{n}": Message._meta.pk for n in range(size)}
     )
+
+
+def _page_of(page_ids: list[int]) -> dict[str, Any]:
+    return {f"id{n}": pk for n, pk in enumerate(page_ids)}
 
 
 def _hits(page_ids: list[int]) -> list[SearchHit]:
     if not page_ids:
         return []
-    ids = {f"id{n}": pk for n, pk in enumerate(page_ids)}
-    return message_rows(_hits_statement(len(page_ids)).raw(Message, **ids), SearchHit)
-
-
-def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
-        .select_related("sender", "recipient", "conversation")
-        .order_by("-sent_at", "-id")
-    )
-
-
-@functools.cache
-def _page_statement(size: int) -> Prepared:
-    """The page of messages compiled once per number of ids."""
-    return Prepared(
-        functools.partial(_page_query, size), **{f"id{n}": Message._meta.pk for n in range(size)}
-    )
+    rows = _statement("hits", len(page_ids)).raw(Message, **_page_of(page_ids))
+    return message_rows(rows, SearchHit)
 
 
 def _messages(page_ids: list[int]) -> list[Message]:
     if not page_ids:
         return []
-    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page_ids)}
-    return _page_statement(len(page_ids)).instances(Message, **ids)
+    return _statement("messages", len(page_ids)).instances(Message, **_page_of(page_ids))

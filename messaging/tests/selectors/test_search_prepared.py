@@ -42,7 +42,7 @@ def test_every_page_size_is_the_orms(user, other_user, third_user):
         chosen = {f"id{n}": pk for n, pk in enumerate(ids[:size])}
         orm, orm_sql = _run(lambda s=size, c=chosen: list(pages._page_query(s, **c)))
         ours, our_sql = _run(
-            lambda s=size, c=chosen: pages._page_statement(s).instances(Message, **c)
+            lambda s=size, c=chosen: pages._statement("messages", s).instances(Message, **c)
         )
         assert our_sql == orm_sql
         assert [(m.pk, m.sender, m.recipient, m.conversation.pk) for m in ours] == [
@@ -50,8 +50,8 @@ def test_every_page_size_is_the_orms(user, other_user, third_user):
         ]
         orm_rows, orm_sql = _run(lambda s=size, c=chosen: list(pages._hits_query(s, **c)))
         our_rows, our_sql = _run(
-            lambda s=size, c=chosen: pages._hits_statement(s).rows(Message, **c)
+            lambda s=size, c=chosen: pages._statement("hits", s).rows(Message, **c)
         )
         assert (our_rows, our_sql) == (orm_rows, orm_sql)
-    assert pages._page_statement(3) is pages._page_statement(3)
-    assert pages._hits_statement(3) is pages._hits_statement(3)
+    assert pages._statement("messages", 3) is pages._statement("messages", 3)
+    assert pages._statement("hits", 3) is pages._statement("hits", 3)
