@@ -298,6 +298,8 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # simplejwt's access token, verifying each token's signature once per process.
+    "AUTH_TOKEN_CLASSES": ("alumunity.users.tokens.AccessToken",),
     # Refuses deleted/inactive members and lets only one concurrent use of a refresh win.
     "TOKEN_REFRESH_SERIALIZER": "alumunity.users.tokens.TokenRefreshSerializer",
     # Both refuse body fields they do not read, as every endpoint does.
