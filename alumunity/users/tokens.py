@@ -126,7 +126,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
         member_id = _member_id(validated_token)
         if member_id is None:
             raise exceptions.AuthenticationFailed("User not found", code="user_not_found")
-        found = _member_statement().instances(get_user_model(), member_id=member_id)
+        found = _member_statement().instances(self.user_model, member_id=member_id)
         if not found:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         user = found[0]
