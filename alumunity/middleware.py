@@ -60,15 +60,18 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            user = getattr(request, "user", None)
-            request_logger.info(
-                "%s %s %s %.1fms user=%s",
-                request.method,
-                request.path,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                getattr(user, "pk", None) or "-",
-            )
+            # Asked first: the member's id would load a lazy request.user (the session)
+            # for a line that LOG_LEVEL=WARNING drops.
+            if request_logger.isEnabledFor(logging.INFO):
+                user = getattr(request, "user", None)
+                request_logger.info(
+                    "%s %s %s %.1fms user=%s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                    getattr(user, "pk", None) or "-",
+                )
             return response
         finally:
             request_id_var.reset(token)
