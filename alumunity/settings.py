@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["messaging.api.parsers.BoundedJSONParser"],
+    # DRF's, with the common Accept: */* answered without parsing (messaging/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "messaging.api.negotiation.Negotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "messaging.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
