@@ -3,6 +3,7 @@ parameter given twice (which value would count?), and body fields no endpoint re
 (a typo or a guess at a privileged field: either way the client should hear of it).
 Both are a 400 with the `errors` map, like any other invalid input."""
 
+import copy
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -25,6 +26,29 @@ def _with_errors(extra: dict[str, list[str]], parse):
     return value
 
 
+class FieldsBuiltOnce(serializers.Serializer):
+    """Serializer mixin: each instance takes shallow copies of its class's declared
+    fields, made once, where DRF deep-copies them for every instance, running each
+    field's constructor again (most of a request's parsing: ~50 µs for three fields).
+    The copies share only what no parse changes (arguments, validators, messages);
+    each is bound to its own instance. A field holding fields (a list's child, a
+    nested serializer) is still copied deep."""
+
+    _prototypes: dict[type, dict[str, serializers.Field]] = {}
+
+    def get_fields(self):
+        prototypes = self._prototypes.get(type(self))
+        if prototypes is None:
+            prototypes = self._prototypes[type(self)] = super().get_fields()
+        return {name: _copied(field) for name, field in prototypes.items()}
+
+
+def _copied(field: serializers.Field) -> serializers.Field:
+    if isinstance(field, serializers.Serializer) or hasattr(field, "child"):
+        return copy.deepcopy(field)
+    return copy.copy(field)
+
+
 class RefuseUnknownFields(serializers.Serializer):
     """Serializer mixin (first among the bases): a body field the serializer does not
     take is an error."""
@@ -39,11 +63,11 @@ class RefuseUnknownFields(serializers.Serializer):
         )
 
 
-class BodyInput(RefuseUnknownFields, serializers.Serializer):
+class BodyInput(FieldsBuiltOnce, RefuseUnknownFields, serializers.Serializer):
     """A JSON body: only the declared fields."""
 
 
-class QueryParams(serializers.Serializer):
+class QueryParams(FieldsBuiltOnce, serializers.Serializer):
     """Query parameters: each declared one at most once (other parameters are ignored)."""
 
     def to_internal_value(self, data):

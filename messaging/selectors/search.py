@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any, NamedTuple
+
+from django.db.models import QuerySet
+
+from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from .. import search as full_text
 from ..models import Message
-from .privacy import hide_unshared_receipts
+from .privacy import hide_unshared_receipts, hide_unshared_receipts_in_hits
 from .reactions import load_reactions
+from .rows import SEARCH_HIT_FIELDS, SearchHit, message_rows
 
 # Search's total is exact up to this many matches; past it, it is this many and says it
 # is a lower bound (SPEC §3): the page needs only the newest matches.
@@ -17,23 +24,78 @@ SEARCH_TOTAL_CAP = 1000
 def search_messages(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """Visible messages matching `query`, newest first, and how many match in all,
     through the full-text index (messaging/search.py: FTS5 on SQLite, InnoDB FULLTEXT
-    on MySQL/MariaDB, a bounded fallback for queries the index cannot answer). Hidden
-    messages never match: their text must not reach a member again."""
-    found = full_text.search(user=user, query=query, limit=limit)
-    return _shown(found.results, user), found.total
-
-
-def search_messages_page(*, user: User, query: str, limit: int) -> full_text.Found:
-    """As search_messages, for the doors: the total counts up to SEARCH_TOTAL_CAP matches;
-    past that it is SEARCH_TOTAL_CAP with `total_is_lower_bound`, and the search stops
-    there."""
-    found = full_text.search(user=user, query=query, limit=limit, count_up_to=SEARCH_TOTAL_CAP)
-    return found._replace(results=_shown(found.results, user))
-
-
-def _shown(results: list[Message], user: User) -> list[Message]:
-    load_reactions(results)
-    for message in results:
+    on MySQL/MariaDB, a bounded fallback for queries the index cannot answer), as
+    Message instances with their sender, recipient and conversation. Hidden messages
+    never match: their text must not reach a member again."""
+    found = full_text.matches(user=user, query=query, limit=limit)
+    messages = _messages(found.page_ids)
+    load_reactions(messages)
+    for message in messages:
         if message.recipient is not None and message.sender_id == user.pk:
             hide_unshared_receipts([message], viewer=user, other=message.recipient)
-    return results
+    return messages, found.total
+
+
+class SearchPage(NamedTuple):
+    """A page of search hits, newest first, and how many matched (full_text.Matches)."""
+
+    results: list[SearchHit]
+    total: int
+    total_is_lower_bound: bool = False
+
+
+def search_messages_page(*, user: User, query: str, limit: int) -> SearchPage:
+    """As search_messages, for the doors, as SearchHits (what a result shows, read as
+    plain rows): the total counts up to SEARCH_TOTAL_CAP matches; past that it is
+    SEARCH_TOTAL_CAP with `total_is_lower_bound`, and the search stops there."""
+    found = full_text.matches(user=user, query=query, limit=limit, count_up_to=SEARCH_TOTAL_CAP)
+    hits = _hits(found.page_ids)
+    load_reactions(hits)
+    hide_unshared_receipts_in_hits(hits, viewer=user)
+    return SearchPage(hits, found.total, found.total_is_lower_bound)
+
+
+def _hits_query(size: int, **ids: Any) -> QuerySet[Message, tuple]:
+    return (
+        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
+        .order_by("-sent_at", "-id")
+        .values_list(*SEARCH_HIT_FIELDS)
+    )
+
+
+@functools.cache
+def _hits_statement(size: int) -> Prepared:
+    """The page of hits compiled once per number of ids (at most the largest limit)."""
+    return Prepared(
+        functools.partial(_hits_query, size), **{f"id{n}": Message._meta.pk for n in range(size)}
+    )
+
+
+def _hits(page_ids: list[int]) -> list[SearchHit]:
+    if not page_ids:
+        return []
+    ids = {f"id{n}": pk for n, pk in enumerate(page_ids)}
+    return message_rows(_hits_statement(len(page_ids)).raw(Message, **ids), SearchHit)
+
+
+def _page_query(size: int, **ids: Any) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(pk__in=[ids[f"id{n}"] for n in range(size)])
+        .select_related("sender", "recipient", "conversation")
+        .order_by("-sent_at", "-id")
+    )
+
+
+@functools.cache
+def _page_statement(size: int) -> Prepared:
+    """The page of messages compiled once per number of ids."""
+    return Prepared(
+        functools.partial(_page_query, size), **{f"id{n}": Message._meta.pk for n in range(size)}
+    )
+
+
+def _messages(page_ids: list[int]) -> list[Message]:
+    if not page_ids:
+        return []
+    ids: dict[str, Any] = {f"id{n}": pk for n, pk in enumerate(page_ids)}
+    return _page_statement(len(page_ids)).instances(Message, **ids)

@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from messaging import search, services
-from messaging.models import Participant
+from messaging.models import Message, Participant
+from messaging.selectors import search as pages
 from messaging.tests.factories import UserFactory, send
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +40,18 @@ def test_every_page_size_is_the_orms(user, other_user, third_user):
 
     for size in range(1, len(ids) + 1):
         chosen = {f"id{n}": pk for n, pk in enumerate(ids[:size])}
-        orm, orm_sql = _run(lambda s=size, c=chosen: list(search._page_query(s, **c)))
+        orm, orm_sql = _run(lambda s=size, c=chosen: list(pages._page_query(s, **c)))
         ours, our_sql = _run(
-            lambda s=size, c=chosen: search._page_statement(s).instances(search.Message, **c)
+            lambda s=size, c=chosen: pages._page_statement(s).instances(Message, **c)
         )
         assert our_sql == orm_sql
         assert [(m.pk, m.sender, m.recipient, m.conversation.pk) for m in ours] == [
             (m.pk, m.sender, m.recipient, m.conversation.pk) for m in orm
         ]
-    assert search._page_statement(3) is search._page_statement(3)
+        orm_rows, orm_sql = _run(lambda s=size, c=chosen: list(pages._hits_query(s, **c)))
+        our_rows, our_sql = _run(
+            lambda s=size, c=chosen: pages._hits_statement(s).rows(Message, **c)
+        )
+        assert (our_rows, our_sql) == (orm_rows, orm_sql)
+    assert pages._page_statement(3) is pages._page_statement(3)
+    assert pages._hits_statement(3) is pages._hits_statement(3)
