@@ -15,6 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.db import transaction
 
+from alumunity.fanout import group_send_many
 from alumunity.wsgi_bridge import on_loop_after_request
 
 from .models import Message
@@ -24,17 +25,16 @@ logger = logging.getLogger(__name__)
 
 
 def user_group(user_id: object) -> str:
+    if isinstance(user_id, uuid.UUID):
+        return f"user_{user_id.hex}"  # a third of the time of str() and replace()
     return f"user_{str(user_id).replace('-', '')}"
 
 
 async def _send_to_groups(layer: BaseChannelLayer, groups: list[str], event: dict) -> None:
     # The layer dispatches on "type": message.new reaches the consumer's message_new.
-    results = await asyncio.gather(
-        *(layer.group_send(group, event) for group in groups), return_exceptions=True
-    )
-    for result in results:
-        if isinstance(result, Exception):
-            logger.warning("could not publish %s to a member group", event["type"], exc_info=result)
+    # One serialization and one Redis round trip for all the groups (alumunity.fanout).
+    for _group, error in await group_send_many(layer, groups, event):
+        logger.warning("could not publish %s to a member group", event["type"], exc_info=error)
 
 
 def session_group(session_key: str) -> str:
@@ -83,8 +83,7 @@ def _deliver_to_groups(groups: list[str], event: dict) -> None:
     if on_loop_after_request(functools.partial(_post, layer, groups, event)):
         return
     try:
-        # One hop to the event loop for all the groups, sent concurrently: a send's two
-        # members cost one Redis round trip of waiting, not two.
+        # One hop to the event loop for all the groups.
         async_to_sync(_send_to_groups)(layer, groups, event)
     except Exception:
         logger.warning("could not publish %s", event["type"], exc_info=True)

@@ -260,8 +260,10 @@ def do_send_message(request: SendRequest) -> SendResult:
 def _end_typing(message: Message) -> None:
     """The typist's message has arrived, so they are no longer typing it: every door
     (REST, socket, pages) reads this key, and a stale one would show "typing" for its
-    remaining seconds after the message."""
-    cache.delete(typing_key(from_user_id=message.sender_id, to_user_id=message.recipient_id))
+    remaining seconds after the message. Typing in a group is only an event, never a
+    key, so a group message has none to clear (and saves the cache's round trip)."""
+    if message.recipient_id is not None:
+        cache.delete(typing_key(from_user_id=message.sender_id, to_user_id=message.recipient_id))
 
 
 def _insert_message(request: SendRequest) -> SendResult:

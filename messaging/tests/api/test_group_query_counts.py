@@ -24,11 +24,13 @@ def busy_group(request, api_client, user):
     return group, others
 
 
-def test_send(api_client, busy_group, assert_database_query_count):
+def test_send(api_client, busy_group, assert_database_query_count, assert_cache_call_count):
     group, _ = busy_group
     # member, membership; then in one transaction: the conversation lock, the active
-    # members (the audience), the message, one UPDATE of every member's row
-    with assert_database_query_count(6):
+    # members (the audience), the message, one UPDATE of every member's row; the cache:
+    # the send throttle (add, incr) and the activity marker, no typing key (a group's
+    # typing is only an event)
+    with assert_database_query_count(6), assert_cache_call_count(3):
         response = api_client.post(
             f"/api/conversations/{group.pk}/messages", {"message_text": "hello"}, format="json"
         )
