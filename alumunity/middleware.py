@@ -51,7 +51,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        # META, not request.headers: that builds a dict of every header to read one.
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _ACCEPTED_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         request.request_id = request_id
@@ -59,15 +60,18 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            user = getattr(request, "user", None)
-            request_logger.info(
-                "%s %s %s %.1fms user=%s",
-                request.method,
-                request.path,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                getattr(user, "pk", None) or "-",
-            )
+            # Asked first: the member's id would load a lazy request.user (the session)
+            # for a line that LOG_LEVEL=WARNING drops.
+            if request_logger.isEnabledFor(logging.INFO):
+                user = getattr(request, "user", None)
+                request_logger.info(
+                    "%s %s %s %.1fms user=%s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                    getattr(user, "pk", None) or "-",
+                )
             return response
         finally:
             request_id_var.reset(token)

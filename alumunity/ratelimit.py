@@ -31,16 +31,27 @@ def count_hit(*, scope: str, identity: str, rate: str) -> float | None:
     limit, period = parse_rate(rate)
     now = time.time()
     window = int(now // period)
-    key = f"throttle:{scope}:{identity}:{window}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 1)
-        count = 1
+    count = _count(f"throttle:{scope}:{identity}:{window}", timeout=period + 1)
     if count > limit:
         return (window + 1) * period - now
     return None
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """One more hit on a window's counter, atomically: an increment where the counter
+    exists (every hit but the window's first: one cache operation, not an add before
+    each), else the counter created at 1."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first hit
+        pass
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)  # a concurrent first hit created it
+    except ValueError:  # and it is gone already (evicted)
+        cache.add(key, 1, timeout=timeout)
+        return 1
 
 
 def retry_after(wait: float) -> int:

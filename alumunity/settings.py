@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["messaging.api.parsers.BoundedJSONParser"],
+    # DRF's, with the common Accept: */* answered without parsing (messaging/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "messaging.api.negotiation.Negotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "messaging.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -298,6 +300,8 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # simplejwt's access token, verifying each token's signature once per process.
+    "AUTH_TOKEN_CLASSES": ("alumunity.users.tokens.AccessToken",),
     # Refuses deleted/inactive members and lets only one concurrent use of a refresh win.
     "TOKEN_REFRESH_SERIALIZER": "alumunity.users.tokens.TokenRefreshSerializer",
     # Both refuse body fields they do not read, as every endpoint does.

@@ -3,7 +3,7 @@
     DATABASE_URL=sqlite:///bench/data/sqlite-1000000.sqlite3 \\
         .venv/bin/python bench/profile.py search --repeat 30
 
-Endpoints: me, inbox, conversation, before, after, around, send, read, unread, search,
+Endpoints: healthz, me, inbox, conversation, before, after, around, send, read, unread, search,
 users, and on the hot member's 50-member group (as `make bench` finds it): group,
 group-history, group-after, group-send.
 Requests go through the whole Django stack (middleware, JWT, DRF, view, selector);
@@ -67,6 +67,7 @@ def main() -> None:
     anchor = page[0]["id"]
     conversation = f"/api/messages/conversation/{busiest.pk}?limit=50"
     calls = {
+        "healthz": lambda: client.get("/healthz"),
         "me": lambda: client.get("/api/auth/me"),
         "inbox": lambda: client.get("/api/messages/inbox?limit=50"),
         "conversation": lambda: client.get(f"/api/messages/conversation/{busiest.pk}?limit=50"),

@@ -11,17 +11,24 @@ token both receive a fresh pair. Here the member must exist and be active, and t
 token is claimed atomically: of several concurrent uses, exactly one wins.
 
 Every authenticated request looks its member up: the statement is compiled once
-(alumunity.prepared), not built and compiled by the ORM on every request."""
+(alumunity.prepared), not built and compiled by the ORM on every request.
+
+Checking an access token's signature costs more than the rest of a small request's
+authentication (PyJWT prepares the key and scans every segment each time), and a
+client sends the same token on every request for its lifetime: the backend remembers
+the payloads of the tokens it has verified and checks only their time claims again."""
 
 import functools
 import uuid
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
-from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt import authentication, tokens
 from rest_framework_simplejwt import serializers as simplejwt
+from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -58,13 +65,68 @@ def _member_statement() -> Prepared:
     )
 
 
+# Tokens whose verified payload is kept per process; a member's client refreshes its
+# access token every ACCESS_TOKEN_LIFETIME, so this covers that many active clients.
+VERIFIED_TOKENS = 4096
+
+
+class VerifiedTokenBackend(TokenBackend):
+    """simplejwt's backend, verifying each token's signature and claims once: a token it
+    has verified before (the very same bytes, so the same header, payload and signature)
+    is accepted from memory while its time claims still hold, checked against the clock
+    PyJWT reads. Any other token, or one whose `exp` has passed or whose `nbf`/`iat`
+    lie ahead, goes through the full decode, which gives simplejwt's own errors."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Failures raise and are not kept; only verified payloads are.
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS)(self._verify)
+
+    def _verify(self, token) -> dict:
+        return super().decode(token, verify=True)
+
+    def decode(self, token, verify: bool = True) -> dict:
+        if not verify:
+            return super().decode(token, verify=False)
+        payload = self._verified(token)
+        if _time_claims_hold(payload):
+            return dict(payload)  # the caller's own copy: Token instances write to theirs
+        return super().decode(token, verify=True)
+
+
+def _time_claims_hold(payload: dict) -> bool:
+    """Whether a verified payload is still current: `exp` ahead of now (PyJWT's leeway
+    only widens that), `nbf` and `iat` not ahead of it. Their values passed PyJWT's
+    integer checks when the token was verified."""
+    now = datetime.now(tz=UTC).timestamp()
+    if "exp" in payload and int(payload["exp"]) <= now:
+        return False
+    return all(int(payload[claim]) <= now for claim in ("nbf", "iat") if claim in payload)
+
+
+class AccessToken(tokens.AccessToken):
+    """simplejwt's access token (same name, type and checks), read through
+    VerifiedTokenBackend; settings.SIMPLE_JWT["AUTH_TOKEN_CLASSES"] names it."""
+
+    _token_backend = VerifiedTokenBackend(
+        api_settings.ALGORITHM,
+        api_settings.SIGNING_KEY,
+        api_settings.VERIFYING_KEY,
+        api_settings.AUDIENCE,
+        api_settings.ISSUER,
+        api_settings.JWK_URL,
+        api_settings.LEEWAY,
+        api_settings.JSON_ENCODER,
+    )
+
+
 class JWTAuthentication(authentication.JWTAuthentication):
     def get_user(self, validated_token):
         """simplejwt's checks, in its order and with its messages, on one compiled query."""
         member_id = _member_id(validated_token)
         if member_id is None:
             raise exceptions.AuthenticationFailed("User not found", code="user_not_found")
-        found = _member_statement().instances(get_user_model(), member_id=member_id)
+        found = _member_statement().instances(self.user_model, member_id=member_id)
         if not found:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         user = found[0]

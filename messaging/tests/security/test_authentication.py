@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from messaging.tests.factories import TEST_PASSWORD, UserFactory
@@ -107,6 +108,56 @@ def test_a_tampered_payload_breaks_the_signature(user, other_user):
     good = str(AccessToken.for_user(user))
     flipped = good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1]
     assert_rejected(bearer(flipped).get("/api/auth/me"))
+
+
+def test_a_token_accepted_before_does_not_vouch_for_a_tampered_copy(user, other_user):
+    good = str(AccessToken.for_user(user))
+    assert bearer(good).get("/api/auth/me").status_code == HTTPStatus.OK
+    header, _payload, signature = good.split(".")
+    forged = f"{header}.{b64(_payload_for(user, user_id=str(other_user.pk)))}.{signature}"
+    assert_rejected(bearer(forged).get("/api/auth/me"))
+    flipped = good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1]
+    assert_rejected(bearer(flipped).get("/api/auth/me"))
+    assert bearer(good).get("/api/auth/me").status_code == HTTPStatus.OK
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(user):
+    """The server remembers tokens it has verified; expiry still applies to them, with
+    the same answer as for an expired token it never saw."""
+    key = settings.SIMPLE_JWT["SIGNING_KEY"]
+    expires = int(time.time()) + 2
+    token = jwt.encode(_payload_for(user, exp=expires), key, "HS256")
+    assert bearer(token).get("/api/auth/me").status_code == HTTPStatus.OK
+    while time.time() <= expires:
+        time.sleep(0.1)
+    refused = bearer(token).get("/api/auth/me")
+    assert_rejected(refused)
+    never_seen = jwt.encode(_payload_for(user, exp=expires, jti="never-seen"), key, "HS256")
+    assert refused.json() == bearer(never_seen).get("/api/auth/me").json()
+
+
+def test_the_signature_of_a_token_is_checked_once_and_its_time_every_time(user, monkeypatch):
+    from rest_framework_simplejwt import backends
+
+    from alumunity.users.tokens import AccessToken as ReadAccessToken
+
+    decodes = []
+    real_decode = backends.jwt.decode
+    monkeypatch.setattr(
+        backends.jwt, "decode", lambda *a, **kw: decodes.append(1) or real_decode(*a, **kw)
+    )
+    token = str(AccessToken.for_user(user))
+    first, second = ReadAccessToken(token), ReadAccessToken(token)
+    assert len(decodes) == 1
+    assert first.payload == second.payload and first.payload is not second.payload
+    second["user_id"] = "changed"  # a token's payload is its own
+    assert ReadAccessToken(token)["user_id"] == str(user.pk)
+    stale = jwt.encode(
+        _payload_for(user, nbf=int(time.time()) + 60), settings.SIMPLE_JWT["SIGNING_KEY"]
+    )
+    for _attempt in range(2):
+        with pytest.raises(TokenError):
+            ReadAccessToken(stale)
 
 
 def test_a_refresh_token_is_not_an_access_token_and_vice_versa(anon_client, user):
