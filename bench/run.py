@@ -239,20 +239,30 @@ def search_queries(top_word: str) -> list[str]:
     return common + RARE_QUERIES
 
 
+def deep_anchor(hot: Client, partner: str, depth: int = 500, page: int = 50) -> int:
+    """A `before=` anchor `depth` messages back in the conversation with `partner`, or
+    less deep in a shorter one, but always with a whole page (`page` messages) before
+    it: an anchor at the very first message would time an empty page."""
+    older_first: list[int] = []
+    path = f"/api/messages/conversation/{partner}?limit=100"
+    while len(older_first) < depth + page:
+        _, found = hot.call("GET", path)
+        if not found["data"]:
+            break
+        # Each page comes oldest first; walk back from the newest.
+        older_first = [message["id"] for message in found["data"]] + older_first
+        path = f"/api/messages/conversation/{partner}?limit=100&before={older_first[0]}"
+    back = max(1, min(depth, len(older_first) - page))
+    return older_first[-back]
+
+
 def prepare_reads(hot: Client, writer: Client, args) -> dict:
     """The ids the measured calls need: the busiest partner, a deep `before=` anchor and
     fresh unread messages for the hot member, so mark-as-read does its real write."""
     busiest = member_id(hot, "bench-1@example.org")
     partner = member_id(hot, "bench-2@example.org")
     hot_id = hot.call("GET", "/api/auth/me")[1]["data"]["id"]
-    anchor = None
-    path = f"/api/messages/conversation/{busiest}?limit=100"
-    for _ in range(5):
-        _, page = hot.call("GET", path)
-        if not page["data"]:
-            break
-        anchor = page["data"][0]["id"]
-        path = f"/api/messages/conversation/{busiest}?limit=100&before={anchor}"
+    anchor = deep_anchor(hot, busiest)
     unread_ids = []
     for n in range(args.requests + args.warmup):
         _, payload = writer.call(
