@@ -230,9 +230,7 @@ class MessageSearchApi(MemberApiView):
         found = selectors.search_messages_page(
             user=request.user, query=params["q"], limit=params["limit"]
         )
-        payload = [
-            search_result_payload(message, viewer_id=request.user.pk) for message in found.results
-        ]
+        payload = [search_result_payload(hit, viewer_id=request.user.pk) for hit in found.results]
         response = ok_list(payload, found.total, "Search results.")
         if found.total_is_lower_bound:
             # Past SEARCH_TOTAL_CAP matches the total is a lower bound (SPEC §3); the

@@ -118,21 +118,25 @@ def hide_unshared_receipts(
     """The viewer's own messages stay ✓ (unread) in what they are shown when receipts
     do not pass between them and the other member. Only the copies shown are changed:
     every write of read_at is an UPDATE by id, never a save of these objects."""
-    if shares_receipts(viewer, other):
-        return
-    for message in messages:
-        if message.sender_id == viewer.pk:
-            message.read_at = None
+    _hide_own_receipts(messages, viewer=viewer, other_shows=other.show_read_receipts)
 
 
 def hide_unshared_receipts_in_hits(hits: Iterable[SearchHit], *, viewer: User) -> None:
     """hide_unshared_receipts for search hits, each from a conversation of its own: a
-    hit carries whether its recipient shows receipts."""
+    direct hit carries whether its recipient shows receipts."""
     for hit in hits:
-        if hit.recipient_id is None or hit.sender_id != viewer.pk:
-            continue
-        if not receipts_pass(viewer.show_read_receipts, hit.recipient_shows_receipts):
-            hit.read_at = None
+        if hit.recipient_id is not None:
+            _hide_own_receipts([hit], viewer=viewer, other_shows=hit.recipient_shows_receipts)
+
+
+def _hide_own_receipts(
+    messages: Iterable[Message | MessageRow], *, viewer: User, other_shows: bool
+) -> None:
+    if receipts_pass(viewer.show_read_receipts, other_shows):
+        return
+    for message in messages:
+        if message.sender_id == viewer.pk:
+            message.read_at = None
 
 
 def receipt_goes_to_sender(

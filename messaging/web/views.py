@@ -192,7 +192,7 @@ def search(request):
             f"{found.total:,}+" if found.total_is_lower_bound else str(found.total)
         )
         context["results"] = [
-            search_result_payload(message, viewer_id=request.user.pk) for message in found.results
+            search_result_payload(hit, viewer_id=request.user.pk) for hit in found.results
         ]
     if request.htmx:
         return render(request, "messaging/_search_results.html", context)
