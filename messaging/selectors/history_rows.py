@@ -14,7 +14,13 @@ from alumunity.users.models import User
 
 from ..exceptions import NotFound
 from ..models import Conversation, Message, Participant
-from .history import _NO_TIME, _before, _visible, conversation_between, page_statement, page_window
+from .history import (
+    _NO_TIME,
+    _page_query,
+    conversation_between,
+    page_statement,
+    page_window,
+)
 from .privacy import hide_unshared_receipts
 from .reactions import load_reactions
 from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows, stored_moment
@@ -76,20 +82,8 @@ def _statement(kind: str, *, limit: int, left: bool, marked: bool) -> Prepared:
     return page_statement(_ROW_PAGES, _row_query, kind, limit=limit, left=left, marked=marked)
 
 
-def _row_query(
-    kind: str,
-    *,
-    limit: int,
-    left: bool,
-    marked: bool,
-    anchor_id: Any,
-    anchor_sent_at: Any,
-    **window: Any,
-) -> QuerySet[Message, Any]:
-    # No attachment join: a message's payload shows only its own attachment columns.
-    visible = _visible(**window, left=left, marked=marked).select_related(None)
-    if kind == "anchor":
-        return visible.filter(pk=anchor_id).order_by("pk").values_list("pk", "sent_at")[:1]
-    if kind == "before":
-        visible = visible.filter(_before(Message(pk=anchor_id, sent_at=anchor_sent_at)))
-    return visible.order_by("-sent_at", "-id").values_list(*MESSAGE_ROW_FIELDS)[:limit]
+def _row_query(kind: str, **shape_and_values: Any) -> QuerySet[Message, Any]:
+    """history's page statement as rows: the same conditions and order, only the
+    columns a MessageRow is made from (values_list leaves the attachment join out)."""
+    fields = ("pk", "sent_at") if kind == "anchor" else MESSAGE_ROW_FIELDS
+    return _page_query(kind, **shape_and_values).values_list(*fields)
