@@ -4,11 +4,11 @@ same index (its triggers on SQLite survive), and it runs backwards as well."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from messaging import selectors, services
 from messaging.models import Message
 from messaging.tests.factories import UserFactory
+from messaging.tests.migrations.steps import migrate_to, newest
 
 BEFORE = [("messaging", "0014_group_search_terms")]
 AFTER = [("messaging", "0015_editing_reactions")]
@@ -16,31 +16,24 @@ AFTER = [("messaging", "0015_editing_reactions")]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes("messaging")
 
 
 def test_rows_and_search_survive_the_migration_both_ways():
-    latest = _latest()
+    latest = newest("messaging")
     ada, grace = UserFactory.create_batch(2)
     sent = [
         services.send_message(sender=ada, recipient_id=grace.pk, text=f"harpsichord {i}").message
         for i in range(3)
     ]
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, message_text FROM messaging_message ORDER BY id")
         before = cursor.fetchall()
     assert [row[0] for row in before] == [message.pk for message in sent]
-    _migrate(AFTER)
-    _migrate(latest)
+    migrate_to(AFTER)
+    migrate_to(latest)
 
     messages = list(Message.objects.order_by("id"))
     assert [(m.pk, m.message_text) for m in messages] == [tuple(row) for row in before]
@@ -55,9 +48,9 @@ def test_rows_and_search_survive_the_migration_both_ways():
     assert total == 2
     services.add_reaction(user=grace, message_id=sent[1].pk, emoji="🎹")
 
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM messaging_message")
         assert cursor.fetchone()[0] == 3
-    _migrate(latest)
+    migrate_to(latest)
     assert Message.objects.count() == 3

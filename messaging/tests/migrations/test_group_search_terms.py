@@ -3,20 +3,16 @@ so every member finds them, and going back restores the index it replaced."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from messaging import selectors, services
 from messaging.tests.factories import UserFactory, send
+from messaging.tests.migrations.steps import migrate_to
 
 BEFORE = [("messaging", "0013_attachments")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
 
 
 def _found(member, query) -> list[int]:
@@ -37,7 +33,7 @@ def test_group_messages_written_before_0014_are_found_by_every_member():
         sender=grace, conversation_id=group.pk, text="orchard visit"
     ).message
     direct = send(alan, ada, "orchard photos")
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -49,7 +45,7 @@ def test_group_messages_written_before_0014_are_found_by_every_member():
                 # Before 0014 Ada (not its sender) had no terms for the group message.
                 assert cursor.fetchall() == [(direct.pk,)]
     finally:
-        _migrate()
+        migrate_to()
 
     assert _found(ada, "orchard") == [direct.pk, grouped.pk]
     assert _found(alan, "orchard") == [direct.pk, grouped.pk]
@@ -70,7 +66,7 @@ def test_going_back_restores_the_per_member_index():
         sender=grace, conversation_id=group.pk, text="meadow visit"
     ).message
     direct = send(alan, ada, "meadow photos")
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -82,5 +78,5 @@ def test_going_back_restores_the_per_member_index():
                 # Before 0014 a group message was indexed for its sender only.
                 assert cursor.fetchall() == [(grouped.pk,), (direct.pk,)]
     finally:
-        _migrate()
+        migrate_to()
     assert _found(ada, "meadow") == [direct.pk, grouped.pk]

@@ -5,11 +5,11 @@ run backwards, and the reads they serve answer the same."""
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from messaging import selectors, services
 from messaging.models import Participant
 from messaging.tests.factories import UserFactory
+from messaging.tests.migrations.steps import migrate_to, newest
 
 BEFORE = [("messaging", "0019_push_subscriptions")]
 INDEXES = {"participant_unread", "participant_members", "participant_inbox_page"}
@@ -18,15 +18,8 @@ REPLACED = "participant_inbox"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
 
 
-def _latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes("messaging")
 
 
 def _indexes() -> set[str]:
@@ -45,7 +38,7 @@ def _rows():
 
 
 def test_rows_stay_and_the_indexes_come_and_go():
-    latest = _latest()
+    latest = newest("messaging")
     ada, grace, alan = UserFactory.create_batch(3)
     grace_pair = services.send_message(
         sender=ada, recipient_id=grace.pk, text="hello"
@@ -57,11 +50,11 @@ def test_rows_stay_and_the_indexes_come_and_go():
     services.remove_member(user=alan, conversation_id=group.pk, member_id=str(alan.pk))
     rows = _rows()
 
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     assert not INDEXES & _indexes()
     assert REPLACED in _indexes()
     assert _rows() == rows
-    _migrate(latest)
+    migrate_to(latest)
     assert INDEXES <= _indexes()
     assert REPLACED not in _indexes()
     assert _rows() == rows

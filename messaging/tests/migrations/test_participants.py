@@ -6,14 +6,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 from django.utils import timezone
 
 from messaging import selectors, services
 from messaging.models import Conversation, Message, Participant
 from messaging.tests.invariants import assert_unread_counters_exact
+from messaging.tests.migrations.steps import migrate_to
 
 V1 = [("messaging", "0008_sqlite_member_terms"), ("users", "0002_name_prefix")]
 MOVE = importlib.import_module("messaging.migrations.0010_move_to_participants")
@@ -22,10 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return migrate_to(targets).loader.project_state(targets).apps
 
 
 class _V1:
@@ -129,7 +125,7 @@ def test_every_conversation_counter_and_marker_moves_onto_participants(monkeypat
     }
     messages_before = set(v1.Message.objects.values_list("id", "conversation_id", "recipient_id"))
 
-    _migrate(executor_leaf())
+    migrate_to()
 
     assert set(Conversation.objects.values_list("pk", flat=True)) == set(before)
     assert set(Message.objects.values_list("id", "conversation_id", "recipient_id")) == (
@@ -168,7 +164,7 @@ def test_read_position_is_the_newest_message_read():
     grace = v1.User.objects.get(name="Grace")
     newest_read = v1.Message.objects.filter(recipient=grace, read_at__isnull=False).latest("id")
 
-    _migrate(executor_leaf())
+    migrate_to()
 
     assert Participant.objects.get(
         conversation_id=newest_read.conversation_id, user_id=grace.pk
@@ -179,7 +175,7 @@ def test_the_migrated_data_works_through_the_services():
     v1 = _version_one_data(_migrate(V1))
     ids = {name: v1.User.objects.get(name=name).pk for name in ("Ada", "Grace", "Alan")}
 
-    _migrate(executor_leaf())
+    migrate_to()
 
     from alumunity.users.models import User
 
@@ -191,8 +187,3 @@ def test_the_migrated_data_works_through_the_services():
     services.send_message(sender=ada, recipient_id=ids["Grace"], text="after the move")
     assert selectors.unread_total(user=ada) == 1
     assert_unread_counters_exact()
-
-
-def executor_leaf():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
