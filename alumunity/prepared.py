@@ -152,13 +152,23 @@ class Prepared:
         )
         return sql, params, compiler, slots
 
-    def _execute(self, using: str, values: dict[str, Any]):
-        compiled = self._compile(using)
-        connection = connections[using]
-        params = [
+    def _params_of(self, compiled: _Compiled, values: dict[str, Any]) -> list[Any]:
+        connection = connections[compiled.using]
+        return [
             _db_value(self._params[name], _given(values, name), connection) if name else constant
             for name, constant in compiled.slots
         ]
+
+    def statement(self, model: type[Model], **values: Any) -> tuple[str, list[Any]]:
+        """The SELECT and its parameters, to be run as part of a larger statement (its
+        rows come back unconverted, as from `raw`)."""
+        compiled = self._compile(router.db_for_read(model))
+        return compiled.sql, self._params_of(compiled, values)
+
+    def _execute(self, using: str, values: dict[str, Any]):
+        compiled = self._compile(using)
+        connection = connections[using]
+        params = self._params_of(compiled, values)
         cursor = connection.cursor()
         try:
             cursor.execute(compiled.sql, params)

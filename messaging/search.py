@@ -10,12 +10,14 @@ members' nor the member's messages without them:
   words stay adjacent. Triggers write it through messaging_search_terms(), a Python
   function registered on every SQLite connection. Accents and case are folded by the
   unicode61 tokenizer ("cafe" finds "café").
-- MySQL / MariaDB (migration 0007): InnoDB FULLTEXT over a stored generated column with
-  <word>_<first 12 hex of the member id> terms (InnoDB caps token length, and decodes a
-  term's whole posting list, so a member-wide owner token would make a busy member's
-  every search decode their whole history; the README's Performance section has figures).
-  The suffix makes every word longer than innodb_ft_min_token_size and never a
-  stopword, so short words and stopwords are searchable on both backends.
+- MySQL / MariaDB (migration 0023): a B-tree of postings, messaging_search_posting,
+  one row per (scope, word, message) with the message's conversation, written by
+  triggers in the message's own transaction. The scope is the member's whole id for a
+  direct message (one posting per participant); the word is folded by the column's
+  utf8mb4_unicode_ci collation. A search reads the member's postings of its first word
+  newest first from the primary key, each further word by its whole key, and stops at
+  the page or the total's cap. (InnoDB FULLTEXT, used before, decoded every match of a
+  term before anything could be limited: the README's Performance section has figures.)
 - A group message (it has no recipient) is indexed once, for its conversation, as
   `<word>_c<conversation id>` (migration 0014): a group's members change, its messages
   do not. A search asks for the member's own terms and for the terms of every group
@@ -34,29 +36,24 @@ only \\w+ words are kept, each one quoted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
-    F,
     FilteredRelation,
-    IntegerField,
-    Lookup,
     Q,
-    QuerySet,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.sql.compiler import SQLCompiler
 
-from alumunity.prepared import Prepared
 from alumunity.users.models import User
 
 from .models import Conversation, Message, Participant
+from .search_postings import MEMBER_SUFFIX_LENGTH as MEMBER_SUFFIX_LENGTH
+from .search_postings import mysql_ids, postings_sql, postings_words
+from .search_scopes import WORD, Window, group_suffix, is_phrase, member_windows
 
 FALLBACK_WINDOW = 2000
 # How many of FTS5's matches are read at a time while looking for the visible ones.
@@ -64,9 +61,6 @@ _BATCH = 256
 _MESSAGES = Message._meta.db_table
 # The SQLite full-text table, created (with its triggers) by migration 0008.
 FTS_TABLE = f"{_MESSAGES}_fts"
-# MySQL / MariaDB: how many hex digits of a member's id suffix their words (0007).
-MEMBER_SUFFIX_LENGTH = 12
-_WORD = re.compile(r"\w+")
 
 
 def member_terms(
@@ -77,7 +71,7 @@ def member_terms(
     word suffixed with the recipient's id; nothing for a hidden message."""
     if is_hidden or not text:
         return ""
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     members = [member for member in (sender_hex, recipient_hex) if member]
     return " ".join(f"{word}_{member}" for member in members for word in words)
 
@@ -96,12 +90,7 @@ def search_terms(
         return member_terms(text, sender_hex, recipient_hex, is_hidden)
     if is_hidden or not text:
         return ""
-    return " ".join(f"{word}_{group_suffix(conversation_id)}" for word in _WORD.findall(text))
-
-
-def group_suffix(conversation_id: int) -> str:
-    """What a group message's words are suffixed with (both backends, migration 0014)."""
-    return f"c{conversation_id}"
+    return " ".join(f"{word}_{group_suffix(conversation_id)}" for word in WORD.findall(text))
 
 
 def register_sqlite_functions(
@@ -117,23 +106,6 @@ def register_sqlite_functions(
         )
 
 
-def visible_to(user: User) -> QuerySet[Message]:
-    """The member's messages inside their window (a group's from the message that added
-    them until they left) and after their own delete-for-me marker, hidden ones
-    excluded (a hidden message's text must never reach a member again)."""
-    return Message.objects.filter(
-        conversation__participants__user=user,
-        pk__gt=F("conversation__participants__cleared_through_id"),
-        pk__gte=F("conversation__participants__first_message_id"),
-        pk__lte=F("conversation__participants__last_message_id"),
-        is_hidden=False,
-    )
-
-
-def _is_phrase(query: str) -> bool:
-    return len(query) > 2 and query.startswith('"') and query.endswith('"')
-
-
 def match_expression(
     vendor: str,
     user: User,
@@ -145,7 +117,7 @@ def match_expression(
     """The MATCH / AGAINST expression for this backend, or None when the index cannot
     answer the query: the query's words (each quoted) all in the member's own terms
     (unless own_terms is False) or all in the terms of one of the groups `group_ids`."""
-    words = _WORD.findall(query)
+    words = WORD.findall(query)
     if not words:
         return None
     groups = [group_suffix(group_id) for group_id in group_ids]
@@ -154,7 +126,7 @@ def match_expression(
         # (migration 0008) and of a group's as <word>_c<group> (0014), a message's words
         # in order, so a phrase is an FTS5 phrase.
         scopes = [user.pk.hex] * own_terms + groups
-        if _is_phrase(query):
+        if is_phrase(query):
             alternatives = ['"{}"'.format(" ".join(f"{w}_{s}" for w in words)) for s in scopes]
         else:
             alternatives = [" AND ".join(f'"{w}_{s}"' for w in words) for s in scopes]
@@ -162,15 +134,13 @@ def match_expression(
             return alternatives[0]
         return " OR ".join(f"({alternative})" for alternative in alternatives)
     if vendor == "mysql":
-        # Every word of the member's direct messages is indexed as <word>_<member>
-        # (migration 0007), of a group's as <word>_c<group> (0014); a message has one
-        # kind of suffix, so "each word in one of the scopes" keeps a match inside one.
-        # A phrase is checked on the text as well (see below).
-        scopes = [user.pk.hex[:MEMBER_SUFFIX_LENGTH]] * own_terms + groups
-        if len(scopes) == 1:
-            return " ".join(f'+"{word}_{scopes[0]}"' for word in words)
-        return " ".join(
-            "+({})".format(" ".join(f'"{word}_{scope}"' for scope in scopes)) for word in words
+        # The postings' keys the search reads (migration 0023), written as the terms of
+        # the FULLTEXT index before them: each word in the member's scope, or each in
+        # one group's; a phrase is then checked on the text (postings_sql).
+        scopes = [user.pk.hex] * own_terms + groups
+        return " OR ".join(
+            "({})".format(" AND ".join(f"{word}_{scope}" for word in postings_words(query)))
+            for scope in scopes
         )
     return None
 
@@ -194,32 +164,9 @@ def full_text_condition(
             [expression],
             output_field=BooleanField(),
         )
-    # Uses index: the FULLTEXT index on search_terms (migration 0007); compared with
-    # "> 0", the form MySQL and MariaDB answer from that index.
-    sql = f"MATCH (`{_MESSAGES}`.`search_terms`) AGAINST (%s IN BOOLEAN MODE) > 0"
-    params = [expression]
-    if _is_phrase(query):
-        # The terms are interleaved per participant, so InnoDB cannot see adjacency:
-        # the phrase itself is checked on the candidates (the collation folds case and
-        # accents, as the index does).
-        phrase = " ".join(_WORD.findall(query))
-        escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql += f" AND `{_MESSAGES}`.`message_text` LIKE %s"
-        params.append(f"%{escaped}%")
-    return RawSQL(sql, params, output_field=BooleanField())
-
-
-class _Where(Lookup):
-    """Puts a boolean SQL condition in WHERE as it is: Django would otherwise add
-    "= True" on MySQL, which hides the MATCH from the optimizer."""
-
-    lookup_name = "raw_where"
-
-    def __init__(self, condition: RawSQL) -> None:
-        super().__init__(condition, True)
-
-    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
-        return compiler.compile(self.lhs)
+    own = [user.pk.hex] if own_terms else []
+    sql, params = postings_sql(query, own + [group_suffix(pk) for pk in group_ids])
+    return RawSQL(f"`{_MESSAGES}`.`id` IN (SELECT message_id FROM ({sql}) AS matches)", params)
 
 
 class Matches(NamedTuple):
@@ -235,23 +182,19 @@ def matches(*, user: User, query: str, limit: int, count_up_to: int | None = Non
     """The ids of the visible messages matching `query`, newest first, and how many
     match: all of them, or, with `count_up_to`, up to that many (past it the total is
     that many, a lower bound, and the matching stops there: the newest ones are all the
-    page needs). Two queries on MySQL/MariaDB for a member in no group (three in a
-    group), three on SQLite, two for the fallback."""
+    page needs). Two queries on MySQL/MariaDB (a third only when a window hid so many
+    matches that more must be read), three on SQLite, two for the fallback."""
     query = query.strip()
     connection = connections[Message.objects.all().db]
     vendor = connection.vendor
     # One past the cap tells "more than that"; a page larger than the cap needs its all.
     enough = None if count_up_to is None else max(count_up_to + 1, limit)
-    if vendor == "mysql" and connection.in_atomic_block:
-        # InnoDB adds rows to a FULLTEXT index only at commit, so inside a transaction
-        # the index cannot see that transaction's own writes; the bounded scan can.
-        ordered_ids = _search_recent(user=user, query=query)
-    elif full_text_condition(vendor, user, query) is None:
+    if WORD.search(query) is None:
         ordered_ids = _search_recent(user=user, query=query)
     elif vendor == "sqlite":
         ordered_ids = _sqlite_ids(connection, user, query, enough)
     else:
-        ordered_ids = _mysql_ids(user, query, enough)
+        ordered_ids = mysql_ids(connection, user, query, enough)
     total = len(ordered_ids)
     if count_up_to is not None and total > count_up_to:
         return Matches(ordered_ids[:limit], count_up_to, total_is_lower_bound=True)
@@ -266,7 +209,7 @@ def _sqlite_ids(
     window and marker). FTS5 drives, so the cost follows the matches, never the member's
     whole history; a message's conversation is looked up only where a window may exclude
     it (groups, delete-for-me markers)."""
-    windows = _sqlite_windows(user)
+    windows = member_windows(user)
     own = match_expression("sqlite", user, query)
     assert own is not None  # search() found a word
     if not windows:
@@ -286,93 +229,10 @@ def _sqlite_ids(
     return _fts5_visible(connection, searches, windows, enough)
 
 
-def _mysql_ids(user: User, query: str, enough: int | None) -> list[int]:
-    """The member's direct matches and the groups they are or were in, in one query
-    (UNION ALL), then, for a member of any group, the matches in those groups. Each
-    match is checked against the member's row in its conversation: their window and
-    marker, and membership (the suffix is 48 bits of the member's id)."""
-    direct = full_text_condition("mysql", user, query)
-    assert direct is not None  # search() found a word
-    direct_ids = visible_to(user).filter(_Where(direct)).values_list("pk", _flag(0)).order_by()
-    if enough is not None:
-        # InnoDB still reads every match to sort them, but only the newest cross over.
-        direct_ids = direct_ids.order_by("-pk")[:enough]
-    groups = Participant.objects.filter(
-        user=user, conversation__kind=Conversation.Kind.GROUP
-    ).values_list("conversation_id", _flag(1))
-    rows = list(direct_ids.union(groups.order_by(), all=True))
-    ids = [pk for pk, is_group in rows if not is_group]
-    group_ids = [pk for pk, is_group in rows if is_group]
-    if group_ids:
-        in_groups = full_text_condition("mysql", user, query, group_ids, own_terms=False)
-        assert in_groups is not None
-        ids += _visible_ids(user, in_groups, enough)
-    return sorted(ids, reverse=True)[:enough]
-
-
-def _flag(value: int) -> Value:
-    return Value(value, output_field=IntegerField())
-
-
-def _visible_ids(user: User, condition: RawSQL, enough: int | None) -> list[int]:
-    matches = visible_to(user).filter(_Where(condition)).order_by("-id")
-    return list(matches.values_list("id", flat=True)[:enough])
-
-
-class _Window(NamedTuple):
-    """What one member sees of one conversation: after their delete-for-me marker, from
-    the message that added them up to the last one they received."""
-
-    is_group: bool
-    cleared_through_id: int
-    first_message_id: int
-    last_message_id: int
-
-    def shows(self, message_id: int) -> bool:
-        return (
-            self.cleared_through_id < message_id
-            and self.first_message_id <= message_id <= self.last_message_id
-        )
-
-    @property
-    def empty(self) -> bool:
-        return self.last_message_id < max(self.first_message_id, self.cleared_through_id + 1)
-
-
-def _windows_query(user: Any) -> QuerySet[Participant, tuple]:
-    return Participant.objects.filter(
-        Q(conversation__kind=Conversation.Kind.GROUP)
-        | Q(cleared_through_id__gt=0)
-        | Q(first_message_id__gt=0)
-        | Q(left_at__isnull=False),
-        user=user,
-    ).values_list(
-        "conversation_id",
-        "conversation__kind",
-        "cleared_through_id",
-        "first_message_id",
-        "last_message_id",
-    )
-
-
-# Compiled once (alumunity.prepared): building it through the ORM cost more than running it.
-_WINDOWS = Prepared(_windows_query, user=Participant._meta.get_field("user"))
-
-
-def _sqlite_windows(user: User) -> dict[int, _Window]:
-    """The member's conversations where they do not see the whole history (their groups,
-    any delete-for-me marker, a later join or a leave), with their windows: one query.
-    Empty for a member who sees all of every conversation."""
-    return {
-        pk: _Window(kind == Conversation.Kind.GROUP, cleared, first, last or 0)
-        for pk, kind, cleared, first, last in _WINDOWS.rows(Participant, user=user.pk)
-    }
-
-
 def _fts5_visible(
     connection: BaseDatabaseWrapper,
     searches: list[tuple[str, bool]],
-    windows: dict[int, _Window],
+    windows: dict[int, Window],
     enough: int | None,
 ) -> list[int]:
     """The visible matches of each (expression, with its conversation), newest first,

@@ -23,8 +23,8 @@ SEARCH_TOTAL_CAP = 1000
 
 def search_messages(*, user: User, query: str, limit: int) -> tuple[list[Message], int]:
     """Visible messages matching `query`, newest first, and how many match in all,
-    through the full-text index (messaging/search.py: FTS5 on SQLite, InnoDB FULLTEXT
-    on MySQL/MariaDB, a bounded fallback for queries the index cannot answer), as
+    through the full-text index (messaging/search.py: FTS5 on SQLite, a B-tree of
+    postings on MySQL/MariaDB, a bounded fallback for queries the index cannot answer), as
     Message instances with their sender, recipient and conversation. Hidden messages
     never match: their text must not reach a member again."""
     found = full_text.matches(user=user, query=query, limit=limit)

@@ -22,6 +22,7 @@ half-seeded `bench-hot` behind; a run on a seeded database stops at once and say
 
 from __future__ import annotations
 
+import importlib
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -44,7 +45,8 @@ User = get_user_model()
 HOT_EMAIL = "bench-hot@example.org"
 BENCH_PASSWORD = "bench-password"
 BATCH = 20_000
-FULLTEXT_INDEX = "message_text_fulltext"  # migration 0007
+# The search postings of MySQL / MariaDB: their triggers, procedures and backfill.
+POSTINGS = importlib.import_module("messaging.migrations.0023_search_postings")
 
 
 def _words(text: str) -> list[str]:
@@ -296,17 +298,20 @@ class Command(BaseCommand):
                 cursor.execute("PRAGMA foreign_keys = ON")
 
     def _write_mysql(self, statements: list[tuple[str, list]], bar: tqdm) -> None:
-        messages = Message._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute("SET SESSION foreign_key_checks = 0, unique_checks = 0")
-            # InnoDB maintains a FULLTEXT index row by row at each commit; building
-            # it once after the load is several times faster.
-            # (Not inside a caller's transaction: DDL would commit it.)
-            fulltext = not connection.in_atomic_block and cursor.execute(
-                f"SHOW INDEX FROM {messages} WHERE Key_name = %s", [FULLTEXT_INDEX]
+            # The search postings' triggers write a message's words row by row; writing
+            # them after the load, in one pass per batch of messages, is several times
+            # faster. (Not inside a caller's transaction: DDL would commit it.)
+            bulk = not connection.in_atomic_block
+            if bulk:
+                POSTINGS.uninstall(cursor)
+            # Without unique checks InnoDB loads an empty table in bulk, which the
+            # triggers' INSERT IGNORE of a word twice in a message does not survive: the
+            # whole load is undone. So only with the triggers off.
+            unique_checks = 0 if bulk else 1
+            cursor.execute(
+                "SET SESSION foreign_key_checks = 0, unique_checks = %s", [unique_checks]
             )
-            if fulltext:
-                cursor.execute(f"ALTER TABLE {messages} DROP INDEX {FULLTEXT_INDEX}")
         try:
             for sql, rows in statements:
                 for start in range(0, len(rows), BATCH):
@@ -315,9 +320,10 @@ class Command(BaseCommand):
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SET SESSION foreign_key_checks = 1, unique_checks = 1")
-                if fulltext:
-                    bar.set_description("seed_bench: building the FULLTEXT index")
-                    _build_fulltext(cursor, messages)
+                if bulk:
+                    bar.set_description("seed_bench: writing the search postings")
+                    POSTINGS.backfill(cursor)
+                    POSTINGS.install(cursor)
 
     @staticmethod
     def _batches(sql: str, rows: list, bar) -> None:
@@ -326,41 +332,6 @@ class Command(BaseCommand):
                 chunk = rows[start : start + BATCH]
                 cursor.executemany(sql, chunk)
                 bar.update(len(chunk))
-
-
-def _build_fulltext(cursor, messages: str) -> None:
-    """In place: InnoDB sorts the tokens of every row in parallel and writes the index
-    once, without copying the table (the README's Performance section has the figures).
-    MariaDB 10.11 can leave an index built in place over the stored generated column
-    empty (seen on the first build after migration 0014 copied the table), so a probe
-    checks that the newest message is found by its own first term; if not, the index is
-    built once more, in place, and then by copying the table."""
-    for algorithm in ("INPLACE", "INPLACE", "COPY"):
-        cursor.execute(
-            f"ALTER TABLE {messages} ADD FULLTEXT INDEX {FULLTEXT_INDEX} "
-            f"(search_terms), ALGORITHM={algorithm}"
-        )
-        if _fulltext_finds_newest(cursor, messages):
-            return
-        cursor.execute(f"ALTER TABLE {messages} DROP INDEX {FULLTEXT_INDEX}")
-    raise CommandError("The FULLTEXT index could not be built: it finds nothing.")
-
-
-def _fulltext_finds_newest(cursor, messages: str) -> bool:
-    cursor.execute(
-        f"SELECT id, search_terms FROM {messages} WHERE search_terms <> '' ORDER BY id DESC LIMIT 1"
-    )
-    row = cursor.fetchone()
-    if row is None:
-        return True
-    pk, terms = row
-    term = terms.split()[0]
-    cursor.execute(
-        f"SELECT COUNT(*) FROM {messages} WHERE id = %s AND "
-        f"MATCH (search_terms) AGAINST (%s IN BOOLEAN MODE)",
-        [pk, f'+"{term}"'],
-    )
-    return cursor.fetchone()[0] == 1
 
 
 class Plan:

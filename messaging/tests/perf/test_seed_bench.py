@@ -146,8 +146,8 @@ def test_seeded_members_are_found_by_a_word_inside_their_name():
 
 @pytest.mark.django_db(transaction=True)
 def test_seeded_messages_are_in_the_full_text_index():
-    """Committed, as a real seed is: on MariaDB the FULLTEXT index is dropped for the
-    load and built again afterwards, and must hold every message."""
+    """Committed, as a real seed is: on MariaDB the postings' triggers are dropped for
+    the load and the postings written afterwards, which must hold every message."""
     import re
 
     from django.db import connection

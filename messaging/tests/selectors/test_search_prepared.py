@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging import search, services
+from messaging import search_scopes, services
 from messaging.models import Message, Participant
 from messaging.selectors import search as pages
 from messaging.tests.factories import UserFactory, send
@@ -27,10 +27,10 @@ def test_the_windows_are_the_orms(user, other_user, third_user):
     services.delete_conversation(user=user, conversation_id=first.conversation_id)
 
     for member in (user, other_user, UserFactory()):
-        orm, orm_sql = _run(lambda m=member: list(search._windows_query(m.pk)))
-        ours, our_sql = _run(lambda m=member: search._WINDOWS.rows(Participant, user=m.pk))
+        orm, orm_sql = _run(lambda m=member: list(search_scopes.windows_query(m.pk)))
+        ours, our_sql = _run(lambda m=member: search_scopes.WINDOWS.rows(Participant, user=m.pk))
         assert (ours, our_sql) == (orm, orm_sql)
-    assert len(search._sqlite_windows(user)) == 2
+    assert len(search_scopes.member_windows(user)) == 2
 
 
 def test_every_page_size_is_the_orms(user, other_user, third_user):
