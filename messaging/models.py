@@ -170,6 +170,9 @@ class Participant(models.Model):
     # A message request waiting for this member: a direct conversation a stranger
     # started, kept out of their inbox and unread count until they accept or reply.
     is_request = models.BooleanField(default=False, db_default=False)
+    # The conversation is a group (its kind never changes): here as well, so a member's
+    # search windows (messaging/search_scopes.py) come from one index of this table.
+    is_group = models.BooleanField(default=False, db_default=False)
     # Missed-message email (services/notifications.py; database defaults too, so the
     # bulk loaders' raw INSERTs need not name these columns): set by the send that first left
     # this member something unread since their last email, in the send's own UPDATE;
@@ -210,6 +213,12 @@ class Participant(models.Model):
                     "cleared_through_id",
                 ],
                 name="participant_inbox_page",
+            ),
+            # Search: the member's conversations they do not see whole (their groups and
+            # their delete-for-me markers) as two ranges of the index; neither column
+            # changes with a send.
+            models.Index(
+                fields=["user", "is_group", "cleared_through_id"], name="participant_windows"
             ),
             # Unread-count: only the member's conversations with something unread, read
             # from the index alone.
@@ -422,40 +431,6 @@ class Report(models.Model):
         return f"Report {self.pk} on message {self.message_id}"
 
 
-class Presence(models.Model):
-    """Last activity and the member's own choice; online/away/offline is derived from
-    `last_seen_at` when read, so a crashed process can never leave someone "online"."""
-
-    class Mode(models.TextChoices):
-        AUTO = "auto", "Automatic"
-        DO_NOT_DISTURB = "do_not_disturb", "Do not disturb"
-
-    class Status(models.TextChoices):
-        """What a member's partners see, derived when read (selectors.effective_status).
-        The API, the socket events, the page templates and the page script all use
-        these words; the labels are what the pages show."""
-
-        ONLINE = "online", "Online"
-        AWAY = "away", "Away"
-        OFFLINE = "offline", "Offline"
-        DO_NOT_DISTURB = "do_not_disturb", "Do not disturb"
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="presence",
-    )
-    mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.AUTO)
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "presence"
-
-    def __str__(self) -> str:
-        return f"Presence of {self.user_id}"
-
-
 class ModerationLogEntry(models.Model):
     """Every staff action, who did what to which object and why. Never edited."""
 
@@ -491,10 +466,11 @@ class ModerationLogEntry(models.Model):
 
 
 # Tables in modules of their own (this one stays under 500 lines): edits, deletions and
-# reactions (SPEC §9.3), and the notifications' (§9.2).
+# reactions (SPEC §9.3), presence, and the notifications' (§9.2).
 from .message_changes import MessageRevision, Reaction  # noqa: E402, F401
 from .notification_models import (  # noqa: E402, F401
     NotificationSettings,
     PushSubscription,
     UndeliveredEmail,
 )
+from .presence_models import Presence  # noqa: E402, F401

@@ -46,8 +46,18 @@ def create_group(*, creator: User, member_ids: object, title: object) -> Convers
             kind=Conversation.Kind.GROUP, title=title, created_by=creator
         )
         Participant.objects.bulk_create(
-            [Participant(conversation=conversation, user=creator, role=Participant.Role.CREATOR)]
-            + [Participant(conversation=conversation, user=member) for member in members]
+            [
+                Participant(
+                    conversation=conversation,
+                    user=creator,
+                    role=Participant.Role.CREATOR,
+                    is_group=True,
+                )
+            ]
+            + [
+                Participant(conversation=conversation, user=member, is_group=True)
+                for member in members
+            ]
         )
         _system_message(conversation, creator, f"{creator.name} created the group {title}")
         _announce(conversation, before=[])
@@ -222,7 +232,12 @@ def _join(conversation: Conversation, members: list[User], *, first_message: Mes
     if returning:
         Participant.objects.filter(conversation=conversation, user__in=returning).update(**fresh)
     Participant.objects.bulk_create(
-        Participant(conversation=conversation, user=member, first_message_id=first_message.pk)
+        Participant(
+            conversation=conversation,
+            user=member,
+            first_message_id=first_message.pk,
+            is_group=True,
+        )
         for member in members
         if member.pk not in returning
     )

@@ -171,8 +171,8 @@ def group_statements(
             f"INSERT INTO {Participant._meta.db_table} (conversation_id, user_id, role, "
             "unread_count, last_read_id, cleared_through_id, cleared_count, muted, "
             "joined_at, left_at, first_message_id, last_message_id, last_message_at, "
-            "message_count) VALUES (%s, %s, %s, %s, %s, 0, 0, FALSE, %s, NULL, 0, "
-            "%s, %s, %s)",
+            "message_count, is_group) VALUES (%s, %s, %s, %s, %s, 0, 0, FALSE, %s, NULL, 0, "
+            "%s, %s, %s, TRUE)",
             rows["participants"],
         ),
     ]
