@@ -161,7 +161,7 @@ def _own_postings_and_windows(
     cursor.execute(
         statement(
             cursor.db,
-            f"({own_sql}) UNION ALL ({windows_sql})",
+            f"({own_sql}) UNION ALL {windows_sql}",
             words=len(postings_words(query)),
             scopes=1,
         ),

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from alumunity.prepared import Prepared
 from alumunity.users.models import User
@@ -48,20 +48,25 @@ class Window(NamedTuple):
         return self.last_message_id < max(self.first_message_id, self.cleared_through_id + 1)
 
 
+_WINDOW_FIELDS = (
+    "conversation_id",
+    "cleared_through_id",
+    "first_message_id",
+    "last_message_id",
+    "is_group",
+)
+
+
 def windows_query(user: Any) -> QuerySet[Participant, tuple]:
-    # Only a group has joins and leaves (first_message_id, left_at), so besides the groups
-    # only a delete-for-me marker narrows a window.
-    # Uses index: participant_windows, two ranges: (member, group) and (member, direct,
-    # marker > 0); only the rows in them are read.
-    return Participant.objects.filter(
-        Q(is_group=True) | Q(is_group=False, cleared_through_id__gt=0), user=user
-    ).values_list(
-        "conversation_id",
-        "cleared_through_id",
-        "first_message_id",
-        "last_message_id",
-        "is_group",
-    )
+    """Only a group has joins and leaves (first_message_id, left_at), so besides the
+    member's groups only a delete-for-me marker narrows a window."""
+    # Uses index: participant_windows, a range for each part: (member, group) and
+    # (member, direct, marker > 0). Each part compares is_group to a value (`__in`: a
+    # plain boolean test, or both in one OR, makes SQLite read all the member's rows
+    # through their foreign-key index: 0.45 ms for the hot member against 0.11 ms).
+    groups = Participant.objects.filter(user=user, is_group__in=[True])
+    marked = Participant.objects.filter(user=user, is_group__in=[False], cleared_through_id__gt=0)
+    return groups.values_list(*_WINDOW_FIELDS).union(marked.values_list(*_WINDOW_FIELDS), all=True)
 
 
 # Compiled once (alumunity.prepared): building it through the ORM cost more than running it.
