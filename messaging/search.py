@@ -15,9 +15,10 @@ members' nor the member's messages without them:
   triggers in the message's own transaction. The scope is the member's whole id for a
   direct message (one posting per participant); the word is folded by the column's
   utf8mb4_unicode_ci collation. A search reads the member's postings of its first word
-  newest first from the primary key, each further word by its whole key, and stops at
-  the page or the total's cap. (InnoDB FULLTEXT, used before, decoded every match of a
-  term before anything could be limited: the README's Performance section has figures.)
+  newest first from the primary key, checks them against each further word's messages
+  (read once), and stops at the page or the total's cap. (InnoDB FULLTEXT, used before,
+  decoded every match of a term before anything could be limited: the README's
+  Performance section has figures.)
 - A group message (it has no recipient) is indexed once, for its conversation, as
   `<word>_c<conversation id>` (migration 0014): a group's members change, its messages
   do not. A search asks for the member's own terms and for the terms of every group

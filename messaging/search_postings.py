@@ -6,7 +6,8 @@ transaction: a direct message's words once for each participant (their whole 32-
 id), a group message's once for its conversation (`c<id>`), each word its first
 WORD_LENGTH characters, folded by the column's utf8mb4_unicode_ci collation. A search
 reads the member's postings of its first word from the key backwards and stops at what
-the page and the total's cap need; each further word is one lookup of its whole key.
+the page and the total's cap need; each further word's messages are read once and
+every posting of the first is checked against them (`statement`).
 """
 
 from __future__ import annotations
