@@ -155,8 +155,8 @@ def _own_postings_and_windows(
     cursor: Any, user: User, query: str, limit: int | None
 ) -> tuple[list[tuple[int, int]], dict[int, Window]]:
     """The member's own postings of `query` (the first `limit`) and their windows
-    (search_scopes.member_windows), in one statement: a window's row ends with its conversation's
-    kind, a posting's with NULL."""
+    (search_scopes.member_windows), in one statement: a window's row ends with its
+    is_group flag, a posting's with NULL."""
     own_sql, own_params = postings_sql(query, [user.pk.hex], limit=limit, padding=3)
     windows_sql, windows_params = WINDOWS.statement(Participant, user=user.pk)
     cursor.execute(
