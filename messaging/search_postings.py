@@ -57,7 +57,7 @@ def postings_sql(
         f"WHERE scope IN ({placeholders}) AND word = %s)"
         for _ in words[1:]
     )
-    joins = ""
+    phrase_join = ""
     params: list[Any] = []
     if is_phrase(query):
         # Postings do not know word order: the phrase itself is checked on the text (the
@@ -65,7 +65,7 @@ def postings_sql(
         phrase = " ".join(WORD.findall(query))
         escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         # Uses index: the message primary key.
-        joins += f" JOIN `{_MESSAGES}` m ON m.id = p0.message_id AND m.message_text LIKE %s"
+        phrase_join = f" JOIN `{_MESSAGES}` m ON m.id = p0.message_id AND m.message_text LIKE %s"
         params.append(f"%{escaped}%")
     where = f"p0.scope IN ({placeholders}) AND p0.word = %s{others}"
     params += [*scopes, words[0]]
@@ -75,8 +75,8 @@ def postings_sql(
         where += " AND p0.message_id < %s"
         params.append(before)
     sql = (
-        f"SELECT p0.message_id, p0.conversation_id{', NULL' * padding} FROM {POSTINGS} p0{joins} "
-        f"WHERE {where} ORDER BY p0.message_id DESC"
+        f"SELECT p0.message_id, p0.conversation_id{', NULL' * padding} "
+        f"FROM {POSTINGS} p0{phrase_join} WHERE {where} ORDER BY p0.message_id DESC"
     )
     if limit is not None:
         sql += " LIMIT %s"
