@@ -5,6 +5,7 @@ never counts as unread, and tells the members before and after the change."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -46,18 +47,8 @@ def create_group(*, creator: User, member_ids: object, title: object) -> Convers
             kind=Conversation.Kind.GROUP, title=title, created_by=creator
         )
         Participant.objects.bulk_create(
-            [
-                Participant(
-                    conversation=conversation,
-                    user=creator,
-                    role=Participant.Role.CREATOR,
-                    is_group=True,
-                )
-            ]
-            + [
-                Participant(conversation=conversation, user=member, is_group=True)
-                for member in members
-            ]
+            [_member_row(conversation, creator, role=Participant.Role.CREATOR)]
+            + [_member_row(conversation, member) for member in members]
         )
         _system_message(conversation, creator, f"{creator.name} created the group {title}")
         _announce(conversation, before=[])
@@ -232,15 +223,16 @@ def _join(conversation: Conversation, members: list[User], *, first_message: Mes
     if returning:
         Participant.objects.filter(conversation=conversation, user__in=returning).update(**fresh)
     Participant.objects.bulk_create(
-        Participant(
-            conversation=conversation,
-            user=member,
-            first_message_id=first_message.pk,
-            is_group=True,
-        )
+        _member_row(conversation, member, first_message_id=first_message.pk)
         for member in members
         if member.pk not in returning
     )
+
+
+def _member_row(conversation: Conversation, member: User, **fields: Any) -> Participant:
+    """A new member's row in a group (marked as a group's: search reads its windows by
+    that mark, migration 0024)."""
+    return Participant(conversation=conversation, user=member, is_group=True, **fields)
 
 
 def _system_message(
