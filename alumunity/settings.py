@@ -260,7 +260,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["alumunity.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["messaging.api.parsers.BoundedJSONParser"],
     # DRF's, with the common Accept: */* answered without parsing (messaging/api/negotiation.py).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "messaging.api.negotiation.Negotiation",
