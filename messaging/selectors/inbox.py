@@ -93,12 +93,13 @@ _TABLES = {
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
+# A group's member count is its conversation's member_count (counting its rows for each
+# group of a page took MariaDB 0.35 ms of the hot member's 2 ms statement).
 # Uses index: participant_inbox_page for the page and the total; the primary keys of
 # every table joined (the page's participant rows, their conversations, the member, the
-# presence row, the last message), participant_members (conversation, left_at) for a
-# group's member count, and block_pair_unique (blocker, blocked) for each EXISTS: one
-# per direction, as one EXISTS over an OR of both made MariaDB scan the whole index for
-# every row of the page.
+# presence row, the last message), and block_pair_unique (blocker, blocked) for each
+# EXISTS: one per direction, as one EXISTS over an OR of both made MariaDB scan the
+# whole index for every row of the page.
 _INBOX_SQL = """
     SELECT p.conversation_id, p.last_message_at, p.unread_count,
            m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
@@ -106,9 +107,7 @@ _INBOX_SQL = """
            EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = other.id)
            OR EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = other.id AND b.blocked_id = %s),
            c.kind, c.title,
-           CASE WHEN c.kind = 'group' THEN
-               (SELECT COUNT(*) FROM {participant} q
-                WHERE q.conversation_id = c.id AND q.left_at IS NULL) END,
+           CASE WHEN c.kind = 'group' THEN c.member_count END,
            CASE WHEN c.kind = 'group' THEN sender.name END,
            p.is_request,
            {withheld},

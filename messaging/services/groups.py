@@ -44,7 +44,10 @@ def create_group(*, creator: User, member_ids: object, title: object) -> Convers
     _check_adder(creator, members)
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            kind=Conversation.Kind.GROUP, title=title, created_by=creator
+            kind=Conversation.Kind.GROUP,
+            title=title,
+            created_by=creator,
+            member_count=len(members) + 1,
         )
         Participant.objects.bulk_create(
             [_member_row(conversation, creator, role=Participant.Role.CREATOR)]
@@ -92,6 +95,7 @@ def add_members(*, user: User, conversation_id: object, user_ids: object) -> Con
             conversation, user, f"{user.name} added {names}", deliver_now=False
         )
         _join(conversation, members, first_message=message)
+        _set_member_count(conversation, len(before) + len(members))
         deliver(message)
         events.message_new(message, audience=[*before, *(member.pk for member in members)])
         _announce(conversation, before=before)
@@ -126,6 +130,7 @@ def remove_member(*, user: User, conversation_id: object, member_id: object) -> 
         _system_message(conversation, user, text)
         # After the message: the member leaves with it as the last thing they saw.
         Participant.objects.filter(pk=target.pk).update(left_at=timezone.now())
+        _set_member_count(conversation, len(before) - 1)
         _announce(conversation, before=before)
     return conversation
 
@@ -201,6 +206,13 @@ def _active_ids(conversation: Conversation) -> list[uuid.UUID]:
             "user_id", flat=True
         )
     )
+
+
+def _set_member_count(conversation: Conversation, count: int) -> None:
+    """The group's member_count after a join or a leave, from its active members as read
+    under the lock."""
+    Conversation.objects.filter(pk=conversation.pk).update(member_count=count)
+    conversation.member_count = count
 
 
 def _join(conversation: Conversation, members: list[User], *, first_message: Message) -> None:

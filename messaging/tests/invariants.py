@@ -23,7 +23,8 @@ def assert_unread_counters_exact() -> None:
     direct conversation, `read_at`; in a group, after their read position), inside their
     visible window. Their last message is the last one they can see and their message
     count every message since they joined. A direct conversation has exactly its pair as
-    its two participants; a group never more than 50 active members and one creator."""
+    its two participants; a group never more than 50 active members and one creator,
+    and its member_count is how many are active."""
     for participant in Participant.objects.select_related("conversation"):
         conversation = participant.conversation
         seen = _seen_by(participant)
@@ -50,6 +51,7 @@ def assert_unread_counters_exact() -> None:
         if conversation.is_group:
             active = [member for member in members if member.left_at is None]
             assert 1 <= len(active) <= 50, conversation
+            assert conversation.member_count == len(active), conversation
             assert conversation.user_one_id is None and conversation.user_two_id is None
         else:
             assert {member.user_id for member in members} == {
@@ -57,6 +59,7 @@ def assert_unread_counters_exact() -> None:
                 conversation.user_two_id,
             }, conversation
             assert all(member.left_at is None for member in members)
+            assert conversation.member_count == 2, conversation
     assert not Message.objects.filter(
         Q(conversation__kind=Conversation.Kind.GROUP, recipient__isnull=False)
         | Q(conversation__kind=Conversation.Kind.DIRECT, recipient__isnull=True)

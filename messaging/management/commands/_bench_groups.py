@@ -70,6 +70,7 @@ class GroupPlan:
                 str(start),
                 f"Bench group {index}",
                 db_uuid[self.members[index][0]],
+                len(self.members[index]),
             )
             for index in range(self.groups)
         ]
@@ -156,8 +157,8 @@ def group_statements(
     return [
         (
             f"INSERT INTO {Conversation._meta.db_table} (id, user_one_id, user_two_id, "
-            "created_at, kind, title, created_by_id) "
-            "VALUES (%s, NULL, NULL, %s, 'group', %s, %s)",
+            "created_at, kind, title, created_by_id, member_count) "
+            "VALUES (%s, NULL, NULL, %s, 'group', %s, %s, %s)",
             rows["conversations"],
         ),
         (

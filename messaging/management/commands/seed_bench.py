@@ -232,8 +232,8 @@ class Command(BaseCommand):
         return [
             (
                 f"INSERT INTO {Conversation._meta.db_table} (id, user_one_id, user_two_id, "
-                "created_at, kind, title, created_by_id) "
-                "VALUES (%s, %s, %s, %s, 'direct', '', NULL)",
+                "created_at, kind, title, created_by_id, member_count) "
+                "VALUES (%s, %s, %s, %s, 'direct', '', NULL, 2)",
                 conversation_rows,
             ),
             *groups[:1],
