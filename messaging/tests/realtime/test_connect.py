@@ -177,7 +177,9 @@ async def test_suspension_closes_the_open_sockets_4403(user):
 
 @async_test
 async def test_socket_closes_4401_when_its_token_expires(user):
-    socket = await open_socket([bearer(access_token(user, lifetime=timedelta(seconds=1)))])
+    # A token's expiry is whole seconds (exp truncates), so a 2-second token lives 1 to
+    # 2 s: long enough for the ping below, within WAIT of the close.
+    socket = await open_socket([bearer(access_token(user, lifetime=timedelta(seconds=2)))])
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     assert await close_code(socket) == 4401
