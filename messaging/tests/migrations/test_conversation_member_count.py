@@ -2,25 +2,21 @@
 read by the inbox), keeps every conversation, and the group services keep the count."""
 
 import pytest
-from django.db import connection
 
 from messaging import services
 from messaging.models import Conversation
 from messaging.tests.factories import UserFactory, send
-from messaging.tests.migrations.steps import migrate_to
+from messaging.tests.migrations.steps import migrate_to, rows
 
 BEFORE = [("messaging", "0024_participant_windows")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _rows() -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, kind, title, user_one_id, user_two_id, created_by_id "
-            "FROM messaging_conversation ORDER BY id"
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+CONVERSATIONS = (
+    "SELECT id, kind, title, user_one_id, user_two_id, created_by_id "
+    "FROM messaging_conversation ORDER BY id"
+)
 
 
 def _counts() -> dict[int, int]:
@@ -42,8 +38,8 @@ def test_0025_counts_each_groups_active_members_and_keeps_every_row():
     # The services keep the count.
     assert _counts() == expected
     migrate_to(BEFORE)
-    rows = _rows()
+    before = rows(CONVERSATIONS)
     migrate_to()
 
-    assert _rows() == rows
+    assert rows(CONVERSATIONS) == before
     assert _counts() == expected

@@ -9,7 +9,7 @@ from django.db import connection
 from messaging import selectors, services
 from messaging.models import Participant
 from messaging.tests.factories import UserFactory
-from messaging.tests.migrations.steps import migrate_to, newest
+from messaging.tests.migrations.steps import migrate_to, newest, rows
 
 BEFORE = [("messaging", "0019_push_subscriptions")]
 INDEXES = {"participant_unread", "participant_members", "participant_inbox_page"}
@@ -28,13 +28,10 @@ def _indexes() -> set[str]:
     return {name for name, details in constraints.items() if details["index"]}
 
 
-def _rows():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, conversation_id, user_id, unread_count, left_at"
-            " FROM messaging_participant ORDER BY id"
-        )
-        return cursor.fetchall()
+PARTICIPANTS = (
+    "SELECT id, conversation_id, user_id, unread_count, left_at"
+    " FROM messaging_participant ORDER BY id"
+)
 
 
 def test_rows_stay_and_the_indexes_come_and_go():
@@ -48,20 +45,20 @@ def test_rows_stay_and_the_indexes_come_and_go():
     )
     services.send_to_conversation(sender=alan, conversation_id=group.pk, text="hi all")
     services.remove_member(user=alan, conversation_id=group.pk, member_id=str(alan.pk))
-    rows = _rows()
+    before = rows(PARTICIPANTS)
 
     migrate_to(BEFORE)
     assert not INDEXES & _indexes()
     assert REPLACED in _indexes()
-    assert _rows() == rows
+    assert rows(PARTICIPANTS) == before
     migrate_to(latest)
     assert INDEXES <= _indexes()
     assert REPLACED not in _indexes()
-    assert _rows() == rows
+    assert rows(PARTICIPANTS) == before
 
     assert selectors.unread_total(user=grace) == 2
     inbox, total = selectors.list_conversations(user=ada, limit=10, offset=0)
     assert total == 2
     assert {row["kind"]: row["member_count"] for row in inbox}["group"] == 2
     assert [row["conversation_id"] for row in inbox] == [group.pk, grace_pair]
-    assert Participant.objects.count() == len(rows)
+    assert Participant.objects.count() == len(before)

@@ -2,25 +2,21 @@
 by search's windows), keeps every row, and the services mark the members they add."""
 
 import pytest
-from django.db import connection
 
 from messaging import services
 from messaging.models import Participant
 from messaging.tests.factories import UserFactory, send
-from messaging.tests.migrations.steps import migrate_to
+from messaging.tests.migrations.steps import migrate_to, rows
 
 BEFORE = [("messaging", "0023_search_postings")]
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _rows() -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, conversation_id, user_id, cleared_through_id, first_message_id, "
-            "last_message_id FROM messaging_participant ORDER BY id"
-        )
-        return [tuple(row) for row in cursor.fetchall()]
+PARTICIPANTS = (
+    "SELECT id, conversation_id, user_id, cleared_through_id, first_message_id, "
+    "last_message_id FROM messaging_participant ORDER BY id"
+)
 
 
 def test_0024_marks_the_members_of_groups_and_keeps_every_row():
@@ -39,10 +35,10 @@ def test_0024_marks_the_members_of_groups_and_keeps_every_row():
         (row.conversation_id, row.user_id): row.is_group for row in Participant.objects.all()
     } == expected
     migrate_to(BEFORE)
-    rows = _rows()
+    before = rows(PARTICIPANTS)
     migrate_to()
 
-    assert _rows() == rows
+    assert rows(PARTICIPANTS) == before
     assert {
         (row.conversation_id, row.user_id): row.is_group for row in Participant.objects.all()
     } == expected

@@ -8,7 +8,7 @@ from django.utils import timezone
 from messaging import selectors, services
 from messaging.models import Message
 from messaging.tests.factories import UserFactory, send
-from messaging.tests.migrations.steps import migrate_to
+from messaging.tests.migrations.steps import migrate_to, rows
 
 BEFORE = [("messaging", "0022_participant_inbox_page_index")]
 
@@ -26,12 +26,6 @@ MESSAGE_ROWS = "SELECT {} FROM messaging_message ORDER BY id".format(
 def _found(member, query) -> list[int]:
     results, _total = selectors.search_messages(user=member, query=query, limit=50)
     return [message.pk for message in results]
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _history():
@@ -52,32 +46,32 @@ def test_0023_writes_the_postings_of_the_messages_before_it():
     (ada, grace, alan), group, (grouped, direct, hidden) = _history()
     migrate_to(BEFORE)
     try:
-        messages_before = _rows(MESSAGE_ROWS, [])
+        messages_before = rows(MESSAGE_ROWS, [])
         # At 0022 the FULLTEXT index answered, and there was no postings' table.
-        assert _rows(
+        assert rows(
             "SELECT id FROM messaging_message WHERE "
             "MATCH (search_terms) AGAINST (%s IN BOOLEAN MODE) ORDER BY id",
             [f'+"orchard_{ada.pk.hex[:12]}"'],
         ) == [(direct.pk,)]
-        assert _rows("SHOW TABLES LIKE 'messaging_search_posting'", []) == []
+        assert rows("SHOW TABLES LIKE 'messaging_search_posting'", []) == []
     finally:
         migrate_to()
 
     # Every row and id kept; the generated column is gone with its index.
-    assert _rows(MESSAGE_ROWS, []) == messages_before
+    assert rows(MESSAGE_ROWS, []) == messages_before
     with connection.cursor() as cursor:
         table = connection.introspection.get_table_description(cursor, "messaging_message")
     assert "search_terms" not in [column.name for column in table]
     # A group message's words once for the group, a word twice in it once; a direct
     # message's once per member; a hidden message's none.
-    assert _rows(
+    assert rows(
         "SELECT scope, word FROM messaging_search_posting WHERE message_id = %s ORDER BY word",
         [grouped.pk],
     ) == [(f"c{group.pk}", "Orchard"), (f"c{group.pk}", "visit")]
     assert sorted(
-        _rows("SELECT scope FROM messaging_search_posting WHERE message_id = %s", [direct.pk])
+        rows("SELECT scope FROM messaging_search_posting WHERE message_id = %s", [direct.pk])
     ) == sorted([(alan.pk.hex,), (alan.pk.hex,), (ada.pk.hex,), (ada.pk.hex,)])
-    assert _rows("SELECT * FROM messaging_search_posting WHERE message_id = %s", [hidden.pk]) == []
+    assert rows("SELECT * FROM messaging_search_posting WHERE message_id = %s", [hidden.pk]) == []
     assert _found(ada, "orchard") == [direct.pk, grouped.pk]
     assert _found(grace, "orchard") == [grouped.pk]
     # The triggers written by 0023 keep the postings of new messages.
@@ -109,12 +103,12 @@ def test_going_back_restores_the_fulltext_index():
     migrate_to(BEFORE)
     try:
         later = _written_at_0022(ada, grace, hidden.conversation_id, "orchard at 0022")
-        assert _rows(
+        assert rows(
             "SELECT id FROM messaging_message WHERE "
             "MATCH (search_terms) AGAINST (%s IN BOOLEAN MODE) ORDER BY id",
             [f'+"orchard_{ada.pk.hex[:12]}"'],
         ) == [(direct.pk,), (later,)]
-        assert _rows("SHOW TRIGGERS LIKE 'messaging_message'", []) == []
+        assert rows("SHOW TRIGGERS LIKE 'messaging_message'", []) == []
     finally:
         migrate_to()
     assert _found(ada, "orchard") == [later, direct.pk, _grouped.pk]
