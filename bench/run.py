@@ -469,13 +469,12 @@ def main() -> None:
         f"{os.getloadavg()[0]:.2f}, sizes {', '.join(map(label, sizes))}"
     )
     measured = {size: measure_size(size, base, args) for size in sizes}
-    out = (
-        ROOT
-        / "bench"
-        / "data"
-        / f"results-{'mysql' if base.startswith('mysql') else 'sqlite'}.json"
-    )
-    out.write_text(json.dumps({label(size): row for size, row in measured.items()}, indent=1))
+    # The newest run, and every run under its time for bench/tables.py's medians.
+    database = "mysql" if base.startswith("mysql") else "sqlite"
+    results = json.dumps({label(size): row for size, row in measured.items()}, indent=1)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for name in (f"results-{database}.json", f"results-{database}-{stamp}.json"):
+        (ROOT / "bench" / "data" / name).write_text(results)
     if len(sizes) > 1:
         small, large = measured[sizes[0]]["results"], measured[sizes[-1]]["results"]
         print(f"\n{args.vendor}: p50 at {label(sizes[-1])} / p50 at {label(sizes[0])}")
