@@ -43,9 +43,9 @@ class Conversation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    # The active members (2 for a direct conversation), recounted by the group services
-    # under the conversation's lock whenever someone joins or leaves: the inbox reads it
-    # for each group on its page instead of counting their rows.
+    # The active members (2 for a direct conversation), set by the group services under
+    # the conversation's lock from the members they read there whenever someone joins or
+    # leaves: the inbox reads it for each group on its page instead of counting their rows.
     member_count = models.PositiveSmallIntegerField(default=2, db_default=2)
 
     class Meta:
