@@ -25,7 +25,10 @@ members' nor the member's messages without them:
   they are or were in, and each group match is checked against the member's window
   (from the message that added them to the one recording their leaving, after their
   delete-for-me marker), so a group's messages from before they joined or after they
-  left never match. Direct messages keep their per-member terms.
+  left never match. Direct messages keep their per-member terms. On SQLite the groups'
+  words are also postings (migration 0026, messaging/search_group_postings.py): one
+  range of a B-tree per group where FTS5 took a term lookup each; FTS5's group terms
+  still answer a phrase.
 - A hidden message has no terms, so it can never match.
 - A query with no word at all (punctuation or emoji only) searches the member's newest
   FALLBACK_WINDOW visible messages for the text as typed, case-blind.
@@ -38,7 +41,7 @@ only \\w+ words are kept, each one quoted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -52,6 +55,7 @@ from django.db.models.expressions import RawSQL
 from alumunity.users.models import User
 
 from .models import Conversation, Message, Participant
+from .search_group_postings import group_postings_sql, group_words
 from .search_postings import MEMBER_SUFFIX_LENGTH as MEMBER_SUFFIX_LENGTH
 from .search_postings import mysql_ids, postings_sql, postings_words
 from .search_scopes import WORD, Window, group_suffix, is_phrase, member_windows
@@ -104,6 +108,10 @@ def register_sqlite_functions(
         )
         connection.connection.create_function(
             "messaging_search_terms", 5, search_terms, deterministic=True
+        )
+        # The group postings' triggers (migration 0026).
+        connection.connection.create_function(
+            "messaging_group_words", 1, group_words, deterministic=True
         )
 
 
@@ -219,42 +227,57 @@ def _sqlite_ids(
         # is visible: the index alone answers.
         return _fts5_ids_newest_first(connection, own, enough)
     marked = any(not window.is_group for window in windows.values())
-    searches = [(own, marked)]  # direct markers: their windows
+    parts = [_fts5_part(own, with_conversation=marked)]  # direct markers: their windows
     # A group whose window holds no message (they left before anything was said) has
-    # nothing to find: its terms are not looked up.
+    # nothing to find: its words are not looked up.
     group_ids = [pk for pk, window in windows.items() if window.is_group and not window.empty]
     if group_ids:
+        parts.append(_groups_part(user, query, group_ids))
+    return _visible_in_order(connection, parts, windows, enough)
+
+
+# Uses index: the FTS5 table's term index, then the message primary key.
+_FTS5_JOINED = (
+    f'SELECT f.rowid, m.conversation_id FROM {FTS_TABLE} f CROSS JOIN "{_MESSAGES}" m '
+    f"ON m.id = f.rowid WHERE f.{FTS_TABLE} MATCH %s"
+)
+# Uses index: the FTS5 table's term index.
+_FTS5_ALONE = f"SELECT rowid, NULL FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
+def _fts5_part(expression: str, *, with_conversation: bool) -> tuple[str, list[Any]]:
+    """FTS5's matches of `expression` as (id, conversation id) rows. The conversation
+    is None unless asked for: then each of FTS5's rowids is looked up by primary key
+    (CROSS JOIN keeps FTS5 as the outer loop), which costs more than the index alone."""
+    return (_FTS5_JOINED if with_conversation else _FTS5_ALONE), [expression]
+
+
+def _groups_part(user: User, query: str, group_ids: list[int]) -> tuple[str, list[Any]]:
+    """The matches in the member's groups `group_ids`, with their conversations: from
+    the group postings (migration 0026), or for a phrase, whose words must stand in
+    order, from FTS5's group terms."""
+    if is_phrase(query):
         in_groups = match_expression("sqlite", user, query, group_ids, own_terms=False)
-        assert in_groups is not None
-        searches.append((in_groups, True))
-    return _fts5_visible(connection, searches, windows, enough)
+        assert in_groups is not None  # search() found a word
+        return _fts5_part(in_groups, with_conversation=True)
+    return group_postings_sql(query, [group_suffix(pk) for pk in group_ids])
 
 
-def _fts5_visible(
+def _visible_in_order(
     connection: BaseDatabaseWrapper,
-    searches: list[tuple[str, bool]],
+    parts: list[tuple[str, list[Any]]],
     windows: dict[int, Window],
     enough: int | None,
 ) -> list[int]:
-    """The visible matches of each (expression, with its conversation), newest first,
-    read from one statement (UNION ALL) until `enough` are found. The conversation is
-    None unless asked for: then each of FTS5's rowids is looked up by primary key (CROSS
-    JOIN keeps FTS5 as the outer loop), which costs more than the index alone. Every
-    part comes out of FTS5 newest first, so SQLite merges them as they come (MERGE
-    (UNION ALL), no sort) and stops reading the index where this stops reading rows."""
-    # Uses index: the FTS5 table's term index, then the message primary key.
-    joined = (
-        f'SELECT f.rowid, m.conversation_id FROM {FTS_TABLE} f CROSS JOIN "{_MESSAGES}" m '
-        f"ON m.id = f.rowid WHERE f.{FTS_TABLE} MATCH %s"
-    )
-    # Uses index: the FTS5 table's term index.
-    alone = f"SELECT rowid, NULL FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    sql = " UNION ALL ".join(
-        joined if with_conversation else alone for _, with_conversation in searches
-    )
+    """The visible matches of each part (SQL giving id and conversation id rows),
+    newest first, read from one statement (UNION ALL) until `enough` are found. A part
+    that comes out of its index newest first (FTS5) is merged as it comes (MERGE (UNION
+    ALL)); the group postings, a range per group, are sorted first. SQLite stops reading
+    where this stops reading rows."""
+    sql = " UNION ALL ".join(part_sql for part_sql, _ in parts)
     visible: list[int] = []
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} ORDER BY 1 DESC", [expression for expression, _ in searches])
+        cursor.execute(f"{sql} ORDER BY 1 DESC", [value for _, params in parts for value in params])
         while rows := cursor.fetchmany(_BATCH):
             for pk, conversation_id in rows:
                 if conversation_id not in windows or windows[conversation_id].shows(pk):
