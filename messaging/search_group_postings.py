@@ -25,13 +25,14 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from .search_postings import POSTINGS
 from .search_scopes import WORD
-
-POSTINGS = "messaging_search_posting"
 
 
 def fold(word: str) -> str:
-    """A word as the postings hold it: lower case, without diacritics."""
+    """A word as the postings hold it: lower case, without diacritics. Not member
+    search's fold (alumunity/users/names.py: NFKD and casefold, so "ß" is "ss"): a
+    group's words must match as FTS5 matches a direct conversation's."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     return unicodedata.normalize(
         "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
