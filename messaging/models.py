@@ -206,7 +206,9 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["conversation", "user"], name="participant_unique"),
         ]
         indexes = [
-            # The inbox's page in its whole order, and its total, from the index alone.
+            # The inbox's page in its whole order, its total, and the member's unread
+            # total, from the index alone. Holding the unread counter here, not in an
+            # index of its own, leaves a send one index entry per member to move.
             models.Index(
                 fields=[
                     "user",
@@ -215,8 +217,9 @@ class Participant(models.Model):
                     "-conversation",
                     "last_message",
                     "cleared_through_id",
+                    "unread_count",
                 ],
-                name="participant_inbox_page",
+                name="participant_inbox_rows",
             ),
             # Search: the member's conversations they do not see whole (their groups and
             # their delete-for-me markers) as two ranges of the index; neither column
@@ -224,9 +227,6 @@ class Participant(models.Model):
             models.Index(
                 fields=["user", "is_group", "cleared_through_id"], name="participant_windows"
             ),
-            # Unread-count: only the member's conversations with something unread, read
-            # from the index alone.
-            models.Index(fields=["user", "unread_count", "is_request"], name="participant_unread"),
             # A group's members still in it (the inbox's member counts), from the index alone.
             models.Index(fields=["conversation", "left_at"], name="participant_members"),
             # The notification worker's due rows, oldest first (NULL for everyone else).

@@ -83,8 +83,8 @@ _TABLES = {
 # converters per column) it cost more Python than the database took to answer it. It
 # runs unchanged on SQLite and MySQL/MariaDB, and is one round trip: the page's
 # participant rows with the total are a derived table, then joined to the rest.
-# The page's rows come from participant_inbox_page (member, request flag, -last
-# activity, -conversation), which holds the page's whole order, so both databases read
+# The page's rows come from participant_inbox_rows (member, request flag, -last
+# activity, -conversation, …), which holds the page's whole order, so both databases read
 # the first rows of the member's index and stop there; before, MariaDB read and sorted
 # all of them (1,300 rows for the hot member: 1.4 ms, now 0.3). The total is a subquery
 # that names no outer column, run once, from the same index alone (it holds the
@@ -95,7 +95,7 @@ _TABLES = {
 # member stands between them.
 # A group's member count is its conversation's member_count (counting its rows for each
 # group of a page took MariaDB 0.35 ms of the hot member's 2 ms statement).
-# Uses index: participant_inbox_page for the page and the total; the primary keys of
+# Uses index: participant_inbox_rows for the page and the total; the primary keys of
 # every table joined (the page's participant rows, their conversations, the member, the
 # presence row, the last message), and block_pair_unique (blocker, blocked) for each
 # EXISTS: one per direction, as one EXISTS over an OR of both made MariaDB scan the
@@ -225,7 +225,7 @@ class InboxCounts(NamedTuple):
 
 def inbox_counts(*, user: User) -> InboxCounts:
     """The unread total of the inbox (message requests waiting are not in it) and how
-    many requests wait: one aggregate. Uses index: participant_inbox_page (its leading
+    many requests wait: one aggregate. Uses index: participant_inbox_rows (its leading
     column is the member)."""
     result = Participant.objects.filter(user=user).aggregate(
         total=Sum("unread_count", filter=Q(is_request=False)),
@@ -251,7 +251,10 @@ _UNREAD_TOTAL = Prepared(
 
 
 def unread_total(*, user: User) -> int:
-    """Uses index: participant_unread, which holds every column asked for, so only the
-    member's conversations with unread messages are read, never their rows."""
+    """Uses index: participant_inbox_rows, which holds every column asked for: the
+    member's conversations that are not requests are one range of it, and their rows
+    are never read. (An index of the unread counters alone read fewer entries, but every
+    send had to move one more entry per member: 0.2 ms of a 50-member group's send on
+    SQLite, 0.6-1 ms on MariaDB, against 0.04 ms more here for 1,300 conversations.)"""
     rows = _UNREAD_TOTAL.rows(Participant, member_id=user.pk)
     return rows[0][0] if rows else 0
