@@ -259,16 +259,24 @@ class ShownMessage:
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def shown(self) -> tuple[str, bool]:
+        """The text members see, and whether they see the attachment: a placeholder and
+        no attachment once hidden or deleted. One call for both, as a page's payloads
+        ask for both of every message."""
+        if self.is_hidden:
+            return REMOVED_TEXT, False
+        if self.deleted_at is not None:
+            return DELETED_TEXT, False
+        return self.message_text, True
+
     @property
     def visible_text(self) -> str:
-        if self.is_hidden:
-            return REMOVED_TEXT
-        return DELETED_TEXT if self.is_deleted else self.message_text
+        return self.shown()[0]
 
     @property
     def shows_attachment(self) -> bool:
         """Whether members see the message's attachment (never once hidden or deleted)."""
-        return not self.is_hidden and not self.is_deleted
+        return self.shown()[1]
 
 
 class Message(ShownMessage, models.Model):

@@ -5,12 +5,13 @@ here."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from .models import Attachment, Conversation, Message, MessageRevision, Participant
-from .selectors.reactions import reaction_groups
+from .selectors.reactions import reaction_groups, shows_reactions
 from .selectors.rows import MessageRow, SearchHit
 from .selectors.uploads import download_path, thumbnail_path
 
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if moment.tzinfo is not UTC:  # what the selectors read is UTC already
+        moment = moment.astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@functools.lru_cache(maxsize=65536)
+def id_text(member_id: uuid.UUID) -> str:
+    """A member id as the API writes it. Written once per id and process (a UUID is
+    immutable): str() took 1.2 µs, twice for every message of a page."""
+    return str(member_id)
 
 
 def message_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | None = None) -> dict:
@@ -33,13 +43,14 @@ def message_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | Non
     system) added by version 2, and version 2.1's `edited_at`, `deleted` and `reactions`
     (`me`: whether `viewer_id` is among those who reacted). A hidden or deleted message
     shows its placeholder text, no attachment and no reactions."""
-    shown = message.shows_attachment
+    text, shown = message.shown()
+    recipient_id = message.recipient_id
     payload = {
         "id": message.pk,
         "conversation_id": message.conversation_id,
-        "sender_id": str(message.sender_id),
-        "recipient_id": str(message.recipient_id) if message.recipient_id else None,
-        "message_text": message.visible_text,
+        "sender_id": id_text(message.sender_id),
+        "recipient_id": id_text(recipient_id) if recipient_id else None,
+        "message_text": text,
         "attachment_url": (message.attachment_url or None) if shown else None,
         "attachment_type": (message.attachment_type or None) if shown else None,
         "sent_at": iso(message.sent_at),
@@ -56,7 +67,7 @@ def message_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | Non
 
 
 def reactions_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | None) -> list[dict]:
-    if message.is_hidden or message.is_deleted:
+    if not shows_reactions(message):
         return []
     return [
         {"emoji": group.emoji, "count": len(group.user_ids), "me": viewer_id in group.user_ids}
@@ -91,7 +102,7 @@ def search_result_payload(hit: SearchHit, *, viewer_id: uuid.UUID) -> dict:
         other_id, other_name = hit.sender_id, hit.sender_name
     return {
         **message_payload(hit, viewer_id=viewer_id),
-        "other_user_id": str(other_id),
+        "other_user_id": id_text(other_id),
         "other_user_name": other_name,
     }
 
@@ -99,7 +110,7 @@ def search_result_payload(hit: SearchHit, *, viewer_id: uuid.UUID) -> dict:
 def conversation_summary_payload(summary: ConversationSummary) -> dict:
     return {
         **summary,
-        "other_user_id": str(summary["other_user_id"]) if summary["other_user_id"] else None,
+        "other_user_id": id_text(summary["other_user_id"]) if summary["other_user_id"] else None,
         "last_message_at": iso(summary["last_message_at"]),
     }
 
@@ -110,7 +121,7 @@ def conversation_status_payload(status: ConversationStatus) -> dict:
 
 def member_payload(user: User) -> dict:
     """What one member may see of another: never the email address."""
-    return {"id": str(user.pk), "name": user.name, "avatar_url": user.avatar_url or None}
+    return {"id": id_text(user.pk), "name": user.name, "avatar_url": user.avatar_url or None}
 
 
 def own_account_payload(user: User) -> dict:
@@ -141,7 +152,7 @@ def conversation_payload(
         "title": conversation.title if conversation.is_group else None,
         "members": [
             {
-                "id": str(member.user_id),
+                "id": id_text(member.user_id),
                 "name": member.name,
                 "photo_url": member.avatar_url or None,
                 "role": member.role,

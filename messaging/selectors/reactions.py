@@ -24,13 +24,15 @@ def load_reactions(messages: Iterable[Message | MessageRow]) -> None:
     the whole page, and none when no message on it has a reaction (Message.reaction_count),
     so a page without reactions costs what it did before reactions existed."""
     messages = list(messages)
-    reacted = [message.pk for message in messages if _shows_reactions(message)]
+    reacted = [message.pk for message in messages if shows_reactions(message)]
+    if not reacted:
+        for message in messages:
+            message.reaction_groups = []  # type: ignore[union-attr]
+        return
     rows = (
         Reaction.objects.filter(message_id__in=reacted)
         .order_by("id")
         .values_list("message_id", "emoji", "user_id", "user__name")
-        if reacted
-        else []
     )
     grouped: dict[int, dict[str, list[tuple[uuid.UUID, str]]]] = {}
     for message_id, emoji, user_id, name in rows:
@@ -54,5 +56,8 @@ def reaction_groups(message: Message | MessageRow) -> list[ReactionGroup]:
     return message.reaction_groups  # type: ignore[union-attr]
 
 
-def _shows_reactions(message: Message | MessageRow) -> bool:
+def shows_reactions(message: Message | MessageRow) -> bool:
+    """Whether members see reactions on the message: only while it is shown, and only if
+    its counter says it has some (the counter moves with every reaction, under the
+    message's row lock)."""
     return message.reaction_count > 0 and not message.is_hidden and not message.is_deleted

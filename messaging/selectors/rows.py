@@ -170,6 +170,9 @@ def message_rows(rows: Iterable[tuple], row_class: type[MessageRow] = MessageRow
             members[sender] = stored_uuid(sender)
         if recipient is not None and recipient not in members:
             members[recipient] = stored_uuid(recipient)
+        # Most messages were never read, edited or deleted: those times stay None
+        # without a call.
+        read_at, edited_at, deleted_at = row[8], row[12], row[13]
         found.append(
             row_class(
                 row[0],
@@ -180,12 +183,12 @@ def message_rows(rows: Iterable[tuple], row_class: type[MessageRow] = MessageRow
                 row[5],
                 row[6],
                 stored_moment(row[7]),
-                stored_moment(row[8]),
+                None if read_at is None else stored_moment(read_at),
                 row[9],
                 bool(row[10]),
                 row[11],
-                stored_moment(row[12]),
-                stored_moment(row[13]),
+                None if edited_at is None else stored_moment(edited_at),
+                None if deleted_at is None else stored_moment(deleted_at),
                 row[14],
                 *row[_MESSAGE_COLUMNS:],
             )

@@ -1,0 +1,26 @@
+"""payloads' small words: times are written in UTC with a Z whatever zone they come in,
+and member ids as str() writes them."""
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+from messaging.payloads import id_text, iso
+
+
+def test_iso_writes_utc_with_a_z():
+    moment = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    assert iso(moment) == "2026-12-01T09:30:15.123456Z"
+    assert iso(moment.replace(microsecond=0)) == "2026-12-01T09:30:15Z"
+    assert iso(None) is None
+
+
+def test_iso_turns_another_zone_into_utc():
+    paris = timezone(timedelta(hours=1))
+    assert iso(datetime(2026, 12, 1, 10, 30, tzinfo=paris)) == "2026-12-01T09:30:00Z"
+    assert iso(datetime(2026, 12, 1, 10, 30, tzinfo=timezone.utc)) == "2026-12-01T10:30:00Z"  # noqa: UP017
+
+
+def test_id_text_is_str_of_the_id():
+    member = uuid.uuid4()
+    assert id_text(member) == str(member)
+    assert id_text(uuid.UUID(str(member))) == str(member)
