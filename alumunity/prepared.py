@@ -28,9 +28,9 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, QuerySet, signals
 from django.db.models.query import get_related_populators
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.models.sql.compiler import SQLCompiler
 
 _counter = itertools.count(1)
@@ -242,3 +242,57 @@ def update_query(queryset: QuerySet, **values: Any) -> UpdateQuery:
     query.add_update_values(values)
     query.clear_select_clause()
     return query
+
+
+class PreparedInsert:
+    """`model.objects.create(**values)` for a hot path, its INSERT compiled once per
+    database: each call builds the instance, converts each value as `save()` does
+    (`pre_save`, then `get_db_prep_save`) and runs the same SQL, reading the new id back
+    as the ORM does (RETURNING where the database has it), with `save()`'s `pre_save` and
+    `post_save` signals around it. Unlike `save()` it does not check that related objects
+    are saved, so it is given saved ones. Every concrete column is written, as
+    `create()` writes them."""
+
+    def __init__(self, model: type[Model]) -> None:
+        self._model = model
+        self._fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self._compiled: dict[str, tuple[str, bool]] = {}
+
+    def _compile(self, using: str) -> tuple[str, bool]:
+        compiled = self._compiled.get(using)
+        if compiled is None:
+            query = InsertQuery(self._model)
+            query.insert_values(self._fields, [self._model()])
+            compiler: Any = query.get_compiler(using=using)
+            returning = connections[using].features.can_return_columns_from_insert
+            if returning:
+                compiler.returning_fields = [self._model._meta.pk]
+            [(sql, _)] = compiler.as_sql()
+            compiled = self._compiled[using] = (sql, returning)
+        return compiled
+
+    def create(self, **values: Any) -> Any:
+        model = self._model
+        instance = model(**values)
+        using = router.db_for_write(model)
+        connection = connections[using]
+        sql, returning = self._compile(using)
+        signals.pre_save.send(model, instance=instance, raw=False, using=using, update_fields=None)
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in self._fields
+        ]
+        with transaction.mark_for_rollback_on_error(using=using), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if returning:
+                pk = cursor.fetchone()[0]
+            else:
+                meta = self._model._meta
+                pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.attname)
+        instance.pk = pk
+        instance._state.adding = False
+        instance._state.db = using
+        signals.post_save.send(
+            model, instance=instance, created=True, update_fields=None, raw=False, using=using
+        )
+        return instance
