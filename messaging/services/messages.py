@@ -38,6 +38,7 @@ from ..selectors import (
     typing_key,
     unsent_upload,
 )
+from ..selectors.rows import stored_uuid
 from .delivery import deliver
 from .requests import check_request_allowance
 
@@ -334,7 +335,9 @@ def _insert_group_message(request: SendRequest, group: Conversation) -> SendResu
     """A fixed number of statements however many members: the lock, the active members
     (who hear of it; the sender must still be one), the insert, one UPDATE of them all."""
     _LOCKED_GROUP.instances(Conversation, for_write=True, conversation_id=group.pk)
-    audience = [row[0] for row in _AUDIENCE.rows(Participant, conversation_id=group.pk)]
+    # Each id parsed once per process (stored_uuid), not by the driver's converter for
+    # every member of every send.
+    audience = [stored_uuid(row[0]) for row in _AUDIENCE.raw(Participant, conversation_id=group.pk)]
     if request.sender.pk not in audience:
         raise LeftGroupError()
     original = _original_send(request.sender, request.client_message_id)
