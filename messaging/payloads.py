@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,14 @@ def message_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | Non
     return payload
 
 
+def message_payloads(
+    messages: Iterable[Message | MessageRow], *, viewer_id: uuid.UUID | None
+) -> list[dict]:
+    """A page's message objects, for one viewer (a door reads its request's member once,
+    not once a message: DRF's `request.user` is a property worth 1-3 µs a call)."""
+    return [message_payload(message, viewer_id=viewer_id) for message in messages]
+
+
 def reactions_payload(message: Message | MessageRow, *, viewer_id: uuid.UUID | None) -> list[dict]:
     if not shows_reactions(message):
         return []
@@ -105,6 +114,11 @@ def search_result_payload(hit: SearchHit, *, viewer_id: uuid.UUID) -> dict:
         "other_user_id": id_text(other_id),
         "other_user_name": other_name,
     }
+
+
+def search_result_payloads(hits: Iterable[SearchHit], *, viewer_id: uuid.UUID) -> list[dict]:
+    """A page of search results, for one viewer (as message_payloads)."""
+    return [search_result_payload(hit, viewer_id=viewer_id) for hit in hits]
 
 
 def conversation_summary_payload(summary: ConversationSummary) -> dict:

@@ -6,7 +6,7 @@ from rest_framework import status
 from alumunity.ratelimit import SendThrottle
 
 from .. import selectors, services
-from ..payloads import conversation_payload, message_payload
+from ..payloads import conversation_payload, message_payload, message_payloads
 from . import serializers as io
 from .envelope import enveloped, ok, ok_list
 from .views import ERRORS, MemberApiView, parse
@@ -85,9 +85,7 @@ class ConversationMessagesApi(MemberApiView):
             reader=request.user, conversation_id=conversation_id, **params
         )
         assert page.conversation is not None
-        messages = [
-            message_payload(message, viewer_id=request.user.pk) for message in page.messages
-        ]
+        messages = message_payloads(page.messages, viewer_id=request.user.pk)
         if page.conversation.is_group:
             positions = selectors.read_positions(page.conversation, viewer=request.user)
             seen = selectors.seen_counts(page.messages, positions)

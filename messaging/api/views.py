@@ -24,8 +24,9 @@ from ..payloads import (
     iso,
     member_payload,
     message_payload,
+    message_payloads,
     own_account_payload,
-    search_result_payload,
+    search_result_payloads,
 )
 from . import serializers as io
 from .envelope import ERROR_ENVELOPE, enveloped, ok, ok_list
@@ -189,7 +190,7 @@ class ConversationApi(MemberApiView):
         params = parse(io.HistoryParams, request.query_params)
         page = services.open_conversation_rows(reader=request.user, other_user_id=key, **params)
         return ok_list(
-            [message_payload(message, viewer_id=request.user.pk) for message in page.messages],
+            message_payloads(page.messages, viewer_id=request.user.pk),
             page.total,
             "Messages retrieved.",
         )
@@ -230,7 +231,7 @@ class MessageSearchApi(MemberApiView):
         found = selectors.search_messages_page(
             user=request.user, query=params["q"], limit=params["limit"]
         )
-        payload = [search_result_payload(hit, viewer_id=request.user.pk) for hit in found.results]
+        payload = search_result_payloads(found.results, viewer_id=request.user.pk)
         response = ok_list(payload, found.total, "Search results.")
         if found.total_is_lower_bound:
             # Past SEARCH_TOTAL_CAP matches the total is a lower bound (SPEC §3); the

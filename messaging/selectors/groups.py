@@ -20,7 +20,7 @@ from .history import MessagePage, page_for
 from .history_rows import MessageRowPage, row_page_for
 from .members import parse_row_id
 from .privacy import hide_unshared_receipts, visible_positions
-from .rows import MessageRow
+from .rows import MessageRow, stored_uuid
 
 
 class LeftGroupError(Forbidden):
@@ -150,7 +150,14 @@ def conversation_view(*, user: User, conversation_id: object) -> ConversationVie
 def read_positions(conversation: Conversation, *, viewer: User | None = None) -> dict[object, int]:
     """Each active member's read position (the newest message they have read), as
     `viewer` may see them (privacy.visible_positions)."""
-    rows = _POSITIONS.rows(Participant, conversation_id=conversation.pk)
+    # Each member id parsed once per process (stored_uuid), not by the driver's
+    # converter on every page of the group.
+    rows = (
+        (stored_uuid(member_id), position, bool(shows))
+        for member_id, position, shows in _POSITIONS.raw(
+            Participant, conversation_id=conversation.pk
+        )
+    )
     return visible_positions(rows, viewer=viewer)
 
 

@@ -29,7 +29,7 @@ from messaging.payloads import (
     conversation_status_payload,
     conversation_summary_payload,
     iso,
-    search_result_payload,
+    search_result_payloads,
 )
 
 PAGE_SIZE = 50
@@ -191,9 +191,7 @@ def search(request):
         context["results_count"] = (
             f"{found.total:,}+" if found.total_is_lower_bound else str(found.total)
         )
-        context["results"] = [
-            search_result_payload(hit, viewer_id=request.user.pk) for hit in found.results
-        ]
+        context["results"] = search_result_payloads(found.results, viewer_id=request.user.pk)
     if request.htmx:
         return render(request, "messaging/_search_results.html", context)
     return render(
