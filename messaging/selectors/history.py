@@ -38,7 +38,8 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
     if other_id is None or other_id == user.pk:
         raise NotFound("Member not found.")
     user_one_id, user_two_id = canonical_pair(user.pk, other_id)
-    found = _BETWEEN.instances(
+    reader_side, other_side = _SIDES[user_one_id == user.pk]
+    found = _BETWEEN[other_side].instances(
         Participant, user_id=user.pk, user_one_id=user_one_id, user_two_id=user_two_id
     )
     participant: Participant | None = found[0] if found else None
@@ -46,29 +47,40 @@ def conversation_between(*, user: User, other_user_id: object) -> tuple[User, Pa
         return get_member(other_id), None
     conversation = participant.conversation
     # The reader's row travels with the conversation, so a caller holding only the
-    # conversation (mark_conversation_read) does not read it again.
+    # conversation (mark_conversation_read) does not read it again; their member row is
+    # the one they came with, not read again either.
     conversation.viewer = participant  # type: ignore[attr-defined]
-    other = conversation.user_two if user_one_id == user.pk else conversation.user_one
+    setattr(conversation, reader_side, user)
+    other = getattr(conversation, other_side)
     if other is None or not other.is_active:
         raise NotFound("Member not found.")
     return other, participant
 
 
-# Compiled once (alumunity.prepared): every open conversation starts here.
-_BETWEEN = Prepared(
-    lambda *, user_id, user_one_id, user_two_id: (
-        Participant.objects.select_related("conversation__user_one", "conversation__user_two")
-        .filter(
-            user_id=user_id,
-            conversation__user_one_id=user_one_id,
-            conversation__user_two_id=user_two_id,
-        )
-        .order_by("pk")[:1]
-    ),
-    user_id=User._meta.pk,
-    user_one_id=User._meta.pk,
-    user_two_id=User._meta.pk,
-)
+# (the reader's side of the pair, the other member's), by whether the reader is user_one.
+_SIDES = {True: ("user_one", "user_two"), False: ("user_two", "user_one")}
+
+
+def _between(other_side: str) -> Prepared:
+    return Prepared(
+        lambda *, user_id, user_one_id, user_two_id: (
+            Participant.objects.select_related(f"conversation__{other_side}")
+            .filter(
+                user_id=user_id,
+                conversation__user_one_id=user_one_id,
+                conversation__user_two_id=user_two_id,
+            )
+            .order_by("pk")[:1]
+        ),
+        user_id=User._meta.pk,
+        user_one_id=User._meta.pk,
+        user_two_id=User._meta.pk,
+    )
+
+
+# Compiled once (alumunity.prepared): every open conversation starts here. One statement
+# per side the other member is on, joining only their row.
+_BETWEEN = {side: _between(side) for side in ("user_one", "user_two")}
 
 
 def sees(participant: Participant, message_id: int) -> bool:
