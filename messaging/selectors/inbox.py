@@ -8,6 +8,7 @@ from typing import NamedTuple, TypedDict
 
 from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from alumunity.prepared import Prepared
@@ -236,18 +237,22 @@ def inbox_counts(*, user: User) -> InboxCounts:
     return InboxCounts(result["total"] or 0, result["requests"] or 0)
 
 
-# Compiled once (alumunity.prepared): every page's badge and every app polls it. One
-# group (the member), so one row, or none when nothing is unread.
-_UNREAD_TOTAL = Prepared(
-    lambda *, member_id: (
+def _unread_total_query(*, member_id: uuid.UUID) -> Query:
+    """SUM over the member's rows with no GROUP BY: grouping by the member, as the ORM's
+    annotate does, made MariaDB build a temporary table for the one group (0.2-0.3 ms)."""
+    query = (
         Participant.objects.filter(user_id=member_id, unread_count__gt=0, is_request=False)
-        .values("user_id")
-        .annotate(total=Sum("unread_count"))
-        .values_list("total")
         .order_by()
-    ),
-    member_id=Participant._meta.get_field("user"),
-)
+        .query
+    )
+    query.add_annotation(Sum("unread_count"), "total", select=True)
+    query.default_cols = False
+    return query
+
+
+# Compiled once (alumunity.prepared): every page's badge and every app polls it. One row,
+# whose sum is NULL when nothing is unread.
+_UNREAD_TOTAL = Prepared(_unread_total_query, member_id=Participant._meta.get_field("user"))
 
 
 def unread_total(*, user: User) -> int:
@@ -256,5 +261,5 @@ def unread_total(*, user: User) -> int:
     are never read. (An index of the unread counters alone read fewer entries, but every
     send had to move one more entry per member: 0.2 ms of a 50-member group's send on
     SQLite, 0.6-1 ms on MariaDB, against 0.04 ms more here for 1,300 conversations.)"""
-    rows = _UNREAD_TOTAL.rows(Participant, member_id=user.pk)
-    return rows[0][0] if rows else 0
+    [(total,)] = _UNREAD_TOTAL.rows(Participant, member_id=user.pk)
+    return total or 0
