@@ -259,7 +259,8 @@ def unread_total(*, user: User) -> int:
     """Uses index: participant_inbox_rows, which holds every column asked for: the
     member's conversations that are not requests are one range of it, and their rows
     are never read. (An index of the unread counters alone read fewer entries, but every
-    send had to move one more entry per member: 0.2 ms of a 50-member group's send on
-    SQLite, 0.6-1 ms on MariaDB, against 0.04 ms more here for 1,300 conversations.)"""
+    send had to move one more entry per member: 0.35 ms of a 50-member group's send on
+    SQLite, 0.6-1 ms on MariaDB, against 0.04 ms more here on SQLite for 1,300
+    conversations, and no difference on MariaDB.)"""
     [(total,)] = _UNREAD_TOTAL.rows(Participant, member_id=user.pk)
     return total or 0
