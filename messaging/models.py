@@ -260,9 +260,9 @@ class ShownMessage:
         return self.deleted_at is not None
 
     def shown(self) -> tuple[str, bool]:
-        """The text members see, and whether they see the attachment: a placeholder and
-        no attachment once hidden or deleted. One call for both, as a page's payloads
-        ask for both of every message."""
+        """The text members see, and whether they see the message's attachment and
+        reactions: a placeholder and neither once hidden or deleted. One call for both,
+        as a page's payloads ask for both of every message."""
         if self.is_hidden:
             return REMOVED_TEXT, False
         if self.deleted_at is not None:

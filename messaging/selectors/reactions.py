@@ -59,5 +59,6 @@ def reaction_groups(message: Message | MessageRow) -> list[ReactionGroup]:
 def shows_reactions(message: Message | MessageRow) -> bool:
     """Whether members see reactions on the message: only while it is shown, and only if
     its counter says it has some (the counter moves with every reaction, under the
-    message's row lock)."""
-    return message.reaction_count > 0 and not message.is_hidden and not message.is_deleted
+    message's row lock). Shown is ShownMessage's one rule: reactions go with the
+    attachment once a message is hidden or deleted."""
+    return message.reaction_count > 0 and message.shown()[1]
