@@ -253,11 +253,16 @@ class ShownMessage:
     __slots__ = ()
     is_hidden: bool
     deleted_at: object
+    read_at: object
     message_text: str
 
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
 
     def shown(self) -> tuple[str, bool]:
         """The text members see, and whether they see the message's attachment and

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 
 from ..models import ShownMessage
@@ -49,7 +51,13 @@ class MessageRow(ShownMessage):
     """A message as `payloads.message_payload`, the receipts and the read marking use
     it, made from one row of `MESSAGE_ROW_FIELDS` without a Message instance (building
     ~50 instances, with their converters and related-object setters, was most of a
-    conversation page's Python time). It is never saved."""
+    conversation page's Python time). It is never saved.
+
+    Its times are kept as the database gave them (`*_stored`: the stored text, see
+    `MESSAGE_ROW_FIELDS`) and become datetimes only when asked for (`sent_at`, ...):
+    a page's payloads write that text straight into the API's ISO form
+    (`payloads.stored_iso`), where parsing each time and writing it again took a
+    third of a page's Python time. A service that sets a time sets a datetime."""
 
     __slots__ = (
         "pk",
@@ -59,14 +67,14 @@ class MessageRow(ShownMessage):
         "message_text",
         "attachment_url",
         "attachment_type",
-        "sent_at",
-        "read_at",
         "client_message_id",
         "is_hidden",
         "kind",
-        "edited_at",
-        "deleted_at",
         "reaction_count",
+        "sent_at_stored",
+        "read_at_stored",
+        "edited_at_stored",
+        "deleted_at_stored",
         # Set by selectors.load_reactions.
         "reaction_groups",
     )
@@ -81,14 +89,14 @@ class MessageRow(ShownMessage):
         message_text: str,
         attachment_url: str,
         attachment_type: str,
-        sent_at: datetime | None,
-        read_at: datetime | None,
         client_message_id: str | None,
         is_hidden: bool,
         kind: str,
-        edited_at: datetime | None,
-        deleted_at: datetime | None,
         reaction_count: int,
+        sent_at: StoredTime,
+        read_at: StoredTime,
+        edited_at: StoredTime,
+        deleted_at: StoredTime,
     ) -> None:
         self.pk = pk
         self.conversation_id = conversation_id
@@ -97,25 +105,71 @@ class MessageRow(ShownMessage):
         self.message_text = message_text
         self.attachment_url = attachment_url
         self.attachment_type = attachment_type
-        self.sent_at = sent_at
-        self.read_at = read_at
         self.client_message_id = client_message_id
         self.is_hidden = is_hidden
         self.kind = kind
-        self.edited_at = edited_at
-        self.deleted_at = deleted_at
         self.reaction_count = reaction_count
+        self.sent_at_stored = sent_at
+        self.read_at_stored = read_at
+        self.edited_at_stored = edited_at
+        self.deleted_at_stored = deleted_at
 
     @property
     def id(self) -> int:
         return self.pk
 
+    @property
+    def sent_at(self) -> datetime | None:
+        return stored_moment(self.sent_at_stored)
+
+    @property  # type: ignore[override]
+    def read_at(self) -> datetime | None:
+        return stored_moment(self.read_at_stored)
+
+    @read_at.setter
+    def read_at(self, value: datetime | None) -> None:
+        self.read_at_stored = value
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at_stored is not None
+
+    @property
+    def edited_at(self) -> datetime | None:
+        return stored_moment(self.edited_at_stored)
+
+    @property
+    def deleted_at(self) -> datetime | None:  # type: ignore[override]
+        return stored_moment(self.deleted_at_stored)
+
     def __repr__(self) -> str:
         return f"<MessageRow {self.pk}>"
 
 
-# The columns a MessageRow is made from, in its constructor's order (`values_list`).
-MESSAGE_ROW_FIELDS = MessageRow.__slots__[:-1]
+# A time as a MessageRow holds it: the driver's text of a stored time, or a datetime.
+StoredTime = str | datetime | None
+
+
+def _stored_text(name: str) -> Cast:
+    """A time column read as the text the database holds it as (SQLite stores it as
+    text; MariaDB writes `YYYY-MM-DD HH:MM:SS.ffffff`), not through the driver's
+    datetime converter."""
+    return Cast(name, TextField())
+
+
+# The attributes of a MessageRow, in its constructor's order, and the columns it is made
+# from (`values_list`): the same, with each time as its stored text.
+MESSAGE_ROW_NAMES = (
+    *MessageRow.__slots__[:11],
+    "sent_at",
+    "read_at",
+    "edited_at",
+    "deleted_at",
+)
+MESSAGE_ROW_FIELDS: tuple[str | Cast, ...] = (
+    *MessageRow.__slots__[:11],
+    *(_stored_text(name) for name in MESSAGE_ROW_NAMES[11:]),
+)
 _MESSAGE_COLUMNS = len(MESSAGE_ROW_FIELDS)
 
 
@@ -172,9 +226,6 @@ def message_rows(rows: Iterable[tuple], row_class: type[MessageRow] = MessageRow
             members[sender] = stored_uuid(sender)
         if recipient is not None and recipient not in members:
             members[recipient] = stored_uuid(recipient)
-        # Most messages were never read, edited or deleted: those times stay None
-        # without a call.
-        read_at, edited_at, deleted_at = row[8], row[12], row[13]
         found.append(
             row_class(
                 row[0],
@@ -184,15 +235,9 @@ def message_rows(rows: Iterable[tuple], row_class: type[MessageRow] = MessageRow
                 row[4],
                 row[5],
                 row[6],
-                stored_moment(row[7]),
-                None if read_at is None else stored_moment(read_at),
-                row[9],
-                bool(row[10]),
-                row[11],
-                None if edited_at is None else stored_moment(edited_at),
-                None if deleted_at is None else stored_moment(deleted_at),
-                row[14],
-                *row[_MESSAGE_COLUMNS:],
+                row[7],
+                bool(row[8]),
+                *row[9:],
             )
         )
     return found

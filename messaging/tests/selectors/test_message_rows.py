@@ -12,7 +12,7 @@ from messaging import selectors, services
 from messaging.exceptions import NotFound
 from messaging.models import Message
 from messaging.payloads import message_payload
-from messaging.selectors.rows import MESSAGE_ROW_FIELDS
+from messaging.selectors.rows import MESSAGE_ROW_NAMES
 from messaging.tests.factories import AttachmentFactory, send
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def _both(reader, other, **page):
 def _same(instances, rows, viewer):
     assert [row.pk for row in rows] == [message.pk for message in instances]
     for message, row in zip(instances, rows, strict=True):
-        for name in MESSAGE_ROW_FIELDS:
+        for name in MESSAGE_ROW_NAMES:
             mine, theirs = getattr(row, name), getattr(message, name)
             assert (mine, type(mine)) == (theirs, type(theirs)), name
         for shown in ("is_deleted", "visible_text", "shows_attachment"):
@@ -128,3 +128,18 @@ def test_after_and_around_stay_instances(user, other_user, varied):
     )
     assert all(isinstance(message, Message) for message in page.messages)
     assert [message.pk for message in page.messages] == [m.pk for m in varied[2:5]]
+
+
+def test_rows_write_whole_seconds_and_microseconds_as_instances_do(user, other_user, varied):
+    # The rows keep each time as its stored text (no fraction at a whole second on
+    # SQLite, always six digits on MariaDB); the payloads must not tell them apart.
+    whole = timezone.now().replace(microsecond=0)
+    Message.objects.filter(pk=varied[0].pk).update(sent_at=whole, read_at=whole)
+    Message.objects.filter(pk=varied[3].pk).update(edited_at=whole + timedelta(microseconds=7))
+    Message.objects.filter(pk=varied[4].pk).update(deleted_at=whole)
+    for reader, other in ((user, other_user), (other_user, user)):
+        instances, rows = _both(reader, other, limit=50)
+        _same(instances, rows, reader)
+    payloads = {row.pk: message_payload(row, viewer_id=user.pk) for row in rows}
+    assert payloads[varied[0].pk]["sent_at"] == whole.isoformat().replace("+00:00", "Z")
+    assert payloads[varied[3].pk]["edited_at"].endswith(".000007Z")
