@@ -17,7 +17,7 @@ from alumunity.users.models import User
 from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 from .privacy import activity_withheld_sql
-from .rows import stored_moment, stored_uuid
+from .rows import StoredTime, stored_moment, stored_uuid
 
 
 class ConversationSummary(TypedDict):
@@ -31,7 +31,8 @@ class ConversationSummary(TypedDict):
     other_user_name: str | None
     photo_url: str | None
     last_message: str | None
-    last_message_at: datetime | None
+    # As stored (see rows.MessageRow): payloads.stored_iso writes it.
+    last_message_at: StoredTime
     unread_count: int
     last_message_from_me: bool
     other_user_status: str | None
@@ -94,6 +95,9 @@ _TABLES = {
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
+# The last activity comes as the text it is stored as (CAST AS CHAR: text on SQLite,
+# `YYYY-MM-DD HH:MM:SS.ffffff` on MariaDB), which payloads.stored_iso writes without
+# a datetime in between.
 # A group's member count is its conversation's member_count (counting its rows for each
 # group of a page took MariaDB 0.35 ms of the hot member's 2 ms statement).
 # Uses index: participant_inbox_rows for the page and the total; the primary keys of
@@ -102,7 +106,7 @@ _TABLES = {
 # EXISTS: one per direction, as one EXISTS over an OR of both made MariaDB scan the
 # whole index for every row of the page.
 _INBOX_SQL = """
-    SELECT p.conversation_id, p.last_message_at, p.unread_count,
+    SELECT p.conversation_id, CAST(p.last_message_at AS CHAR), p.unread_count,
            m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = other.id)
@@ -183,7 +187,7 @@ def _summary(
         other_user_name=None,
         photo_url=None,
         last_message=_preview(row),
-        last_message_at=stored_moment(row.last_message_at),
+        last_message_at=row.last_message_at,
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,

@@ -1,10 +1,12 @@
 """GET /api/messages/inbox: conversation summaries, newest activity first."""
 
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 
-from messaging.models import Conversation
+from messaging.models import Conversation, Participant
 from messaging.tests.factories import UserFactory, send
 
 from .helpers import assert_error, ok_list, utc
@@ -125,3 +127,23 @@ def test_inbox_never_carries_an_email_address(api_client, user, other_user, thir
     response = api_client.get(INBOX)
     for member in (user, other_user, third_user):
         assert member.email not in response.content.decode()
+
+
+def test_inbox_writes_whole_seconds_and_microseconds_of_the_last_activity(
+    api_client, user, other_user, third_user
+):
+    # The last activity is read as its stored text (no fraction at a whole second on
+    # SQLite, six digits on MariaDB); the API writes both as the time's ISO form.
+    whole = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+    send(other_user, user, "at a whole second")
+    send(third_user, user, "a microsecond past it")
+    for partner, moment in ((other_user, whole), (third_user, whole + timedelta(microseconds=1))):
+        Participant.objects.filter(conversation__participants__user=partner, user=user).update(
+            last_message_at=moment
+        )
+    data, _ = ok_list(api_client.get(INBOX))
+    assert [item["last_message_at"] for item in data] == [
+        utc(whole + timedelta(microseconds=1)),
+        utc(whole),
+    ]
+    assert data[1]["last_message_at"] == whole.strftime("%Y-%m-%dT%H:%M:%SZ")
