@@ -151,7 +151,7 @@ def conversation_summary_payload(summary: ConversationSummary) -> dict:
     return {
         **summary,
         "other_user_id": id_text(summary["other_user_id"]) if summary["other_user_id"] else None,
-        "last_message_at": stored_iso(summary["last_message_at"]),
+        "last_message_at": iso(summary["last_message_at"]),
     }
 
 

@@ -17,7 +17,7 @@ from alumunity.users.models import User
 from ..models import DELETED_TEXT, REMOVED_TEXT, Block, Conversation, Message, Participant, Presence
 from .presence import OFFLINE, PresenceState, effective_status, live_presence
 from .privacy import activity_withheld_sql
-from .rows import StoredTime, stored_moment, stored_uuid
+from .rows import stored_moment, stored_uuid
 
 
 class ConversationSummary(TypedDict):
@@ -31,8 +31,7 @@ class ConversationSummary(TypedDict):
     other_user_name: str | None
     photo_url: str | None
     last_message: str | None
-    # As stored (see rows.MessageRow): payloads.stored_iso writes it.
-    last_message_at: StoredTime
+    last_message_at: datetime | None
     unread_count: int
     last_message_from_me: bool
     other_user_status: str | None
@@ -95,9 +94,7 @@ _TABLES = {
 # Only the other member is joined: their id is the side of the pair that is not the
 # reader. A member never blocks themself, so any block naming the reader and that
 # member stands between them.
-# The last activity comes as the text it is stored as (CAST AS CHAR: text on SQLite,
-# `YYYY-MM-DD HH:MM:SS.ffffff` on MariaDB), which payloads.stored_iso writes without
-# a datetime in between.
+# The page's rows come back unordered and are sorted in Python (_page_order).
 # A group's member count is its conversation's member_count (counting its rows for each
 # group of a page took MariaDB 0.35 ms of the hot member's 2 ms statement).
 # Uses index: participant_inbox_rows for the page and the total; the primary keys of
@@ -106,7 +103,7 @@ _TABLES = {
 # EXISTS: one per direction, as one EXISTS over an OR of both made MariaDB scan the
 # whole index for every row of the page.
 _INBOX_SQL = """
-    SELECT p.conversation_id, CAST(p.last_message_at AS CHAR), p.unread_count,
+    SELECT p.conversation_id, p.last_message_at, p.unread_count,
            m.message_text, m.is_hidden, m.deleted_at IS NOT NULL, m.sender_id = %s,
            other.id, other.name, other.avatar_url, presence.mode, presence.last_seen_at,
            EXISTS (SELECT 1 FROM {block} b WHERE b.blocker_id = %s AND b.blocked_id = other.id)
@@ -133,7 +130,6 @@ _INBOX_SQL = """
     LEFT JOIN {presence} presence ON presence.user_id = other.id
     LEFT JOIN {message} m ON m.id = p.last_message_id
     LEFT JOIN {member} sender ON sender.id = m.sender_id AND c.kind = 'group'
-    ORDER BY p.last_message_at DESC, p.conversation_id DESC
 """.format(
     **_TABLES,
     withheld=activity_withheld_sql(conversation="c", other="other"),
@@ -158,7 +154,7 @@ def list_conversations(
             _INBOX_SQL,
             [me, me, me, shown, me, int(requests), me, int(requests), limit, offset, me],
         )
-        found = cursor.fetchall()
+        found = sorted(cursor.fetchall(), key=_page_order, reverse=True)
     if not found:
         visible = _visible_conversations(user).filter(is_request=requests)
         return [], visible.count() if offset else 0
@@ -178,6 +174,15 @@ def list_conversations(
     return summaries, found[0][-1]
 
 
+def _page_order(row: tuple) -> tuple[datetime, int]:
+    """The page's order (newest activity first, reversed), restored on its 50 rows: an
+    ORDER BY on the joined rows made MariaDB copy them into a temporary table on disk
+    (the last message's text is a LONGTEXT, which an in-memory one cannot hold) to sort
+    them, 0.25 ms of a 1.3 ms statement. A visible row always has a last activity (the
+    driver's naive UTC time on both databases)."""
+    return row[1], row[0]
+
+
 def _summary(
     row: _InboxRow, user: User, others: dict, last_seen: dict, live: dict, now: datetime
 ) -> ConversationSummary:
@@ -187,7 +192,7 @@ def _summary(
         other_user_name=None,
         photo_url=None,
         last_message=_preview(row),
-        last_message_at=row.last_message_at,
+        last_message_at=stored_moment(row.last_message_at),
         unread_count=row.unread_count,
         last_message_from_me=bool(row.last_message_from_me),
         other_user_status=None,

@@ -132,8 +132,8 @@ def test_inbox_never_carries_an_email_address(api_client, user, other_user, thir
 def test_inbox_writes_whole_seconds_and_microseconds_of_the_last_activity(
     api_client, user, other_user, third_user
 ):
-    # The last activity is read as its stored text (no fraction at a whole second on
-    # SQLite, six digits on MariaDB); the API writes both as the time's ISO form.
+    # A time at a whole second is written without a fraction, one a microsecond past
+    # it with six digits; the rows are in the page's order (sorted after the statement).
     whole = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
     send(other_user, user, "at a whole second")
     send(third_user, user, "a microsecond past it")
