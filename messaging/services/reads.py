@@ -152,7 +152,7 @@ def _mark_shown_read(
     candidates = [
         message.pk
         for message in shown
-        if message.recipient_id == reader.pk and message.read_at is None and message.pk > marker
+        if message.recipient_id == reader.pk and not message.is_read and message.pk > marker
     ]
     if len(candidates) != unread:
         return None
