@@ -41,6 +41,9 @@ def arguments() -> argparse.Namespace:
         "--flat", action="store_true", help="cProfile's functions by own time instead"
     )
     parser.add_argument("--cpu", action="store_true", help="CPU ms per request, no profile")
+    parser.add_argument(
+        "--statements", action="store_true", help="each SQL statement's wall ms per request"
+    )
     return parser.parse_args()
 
 
@@ -93,6 +96,8 @@ def main() -> None:
     unread = iter([write(sender, hot.pk, n) for n in range(count)])
     if args.cpu:
         cpu(calls[args.endpoint], args)
+    elif args.statements:
+        statements(calls[args.endpoint], args)
     else:
         profile(calls[args.endpoint], args)
 
@@ -148,6 +153,43 @@ def cpu(call, args) -> None:
         f"{args.endpoint}: {statistics.median(batches):.3f} CPU ms per request "
         f"(batches {', '.join(f'{b:.3f}' for b in batches)})"
     )
+
+
+def statements(call, args) -> None:
+    """Each statement's wall time (ms per request, median over the calls), in the order
+    a request runs them, and the whole request's beside it."""
+    import statistics
+    import time
+    from collections import defaultdict
+
+    from django.db import connection
+
+    for _ in range(3):
+        assert call().status_code < 400
+    timings: dict[tuple[int, str], list[float]] = defaultdict(list)
+    wholes = []
+    position = 0
+
+    def timed(execute, sql, params, many, context):
+        nonlocal position
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            elapsed = (time.perf_counter() - start) * 1000
+            timings[(position, " ".join(str(sql).split())[:110])].append(elapsed)
+            position += 1
+
+    for _ in range(args.repeat):
+        position = 0
+        start = time.perf_counter()
+        with connection.execute_wrapper(timed):
+            call()
+        wholes.append((time.perf_counter() - start) * 1000)
+    for (_position, sql), times in sorted(timings.items()):
+        print(f"{statistics.median(times):7.3f} ms  {sql}")
+    in_sql = sum(statistics.median(times) for times in timings.values())
+    print(f"{statistics.median(wholes):7.3f} ms  the request ({in_sql:.3f} in statements)")
 
 
 def profile(call, args) -> None:
