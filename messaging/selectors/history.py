@@ -168,8 +168,26 @@ _ACCESS_LOCKED = Prepared(
 # OR alone it walks the index from the conversation's newest (before) or oldest
 # (after) message to the anchor, the whole history for an old anchor.
 def _before(anchor: Message) -> Q:
-    return Q(sent_at__lte=anchor.sent_at) & (
-        Q(sent_at__lt=anchor.sent_at) | Q(sent_at=anchor.sent_at, pk__lt=anchor.pk)
+    return _before_keys(anchor.sent_at, anchor.pk)
+
+
+def _before_keys(sent_at: Any, pk: Any) -> Q:
+    return Q(sent_at__lte=sent_at) & (Q(sent_at__lt=sent_at) | Q(sent_at=sent_at, pk__lt=pk))
+
+
+def _before_id(visible: QuerySet[Message], anchor_id: Any) -> Q:
+    """Before the message `anchor_id`, its time read in the same statement: a subquery
+    of the member's window by primary key, which both databases run once, before the
+    page (a constant to their planners, so the page still seeks the history index). A
+    page that finds nothing asks for the anchor alone, which tells an anchor outside
+    the window (404) from one with nothing older."""
+    sent_at = Subquery(_anchor_query(visible, anchor_id).values("sent_at"))
+    return _before_keys(sent_at, anchor_id)
+
+
+def _anchor_query(visible: QuerySet[Message], anchor_id: Any) -> QuerySet[Message]:
+    return (
+        visible.select_related(None).filter(pk=anchor_id).only("pk", "sent_at").order_by("pk")[:1]
     )
 
 
@@ -226,6 +244,12 @@ def page_for(
         page = _statement("newest", limit=limit, **shape).instances(
             Message, **window, anchor_id=0, anchor_sent_at=_NO_TIME
         )[::-1]
+    elif before:
+        page = _statement("before_id", limit=limit, **shape).instances(
+            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+        )[::-1]
+        if not page:
+            check_anchor(shape=shape, window=window, anchor_id=before)
     else:
         found = _statement("anchor", limit=1, **shape).instances(
             Message, **window, anchor_id=anchor_id, anchor_sent_at=_NO_TIME
@@ -233,8 +257,7 @@ def page_for(
         if not found:
             raise NotFound("Message not found.")
         anchor = {**window, "anchor_id": found[0].pk, "anchor_sent_at": found[0].sent_at}
-        kind = "before" if before else "after" if after else "around"
-        page = _anchored(kind, limit=limit, shape=shape, anchor=anchor)
+        page = _anchored("after" if after else "around", limit=limit, shape=shape, anchor=anchor)
     load_reactions(page)
     return page
 
@@ -251,10 +274,17 @@ def page_window(participant: Participant) -> tuple[dict[str, Any], dict[str, boo
     return window, {"left": participant.left_at is not None, "marked": bool(marker)}
 
 
+def check_anchor(*, shape: dict, window: dict, anchor_id: int) -> None:
+    """NotFound unless the member sees the message `anchor_id` (a `before=` page that
+    came back empty asks: the page's own statement cannot tell)."""
+    if not _statement("anchor", limit=1, **shape).raw(
+        Message, **window, anchor_id=anchor_id, anchor_sent_at=_NO_TIME
+    ):
+        raise NotFound("Message not found.")
+
+
 def _anchored(kind: str, *, limit: int, shape: dict, anchor: dict) -> list[Message]:
     """A page from an anchor, as `_page` reads it, through the compiled statements."""
-    if kind == "before":
-        return _statement("before", limit=limit, **shape).instances(Message, **anchor)[::-1]
     if kind == "after":
         return _statement("after", limit=limit, **shape).instances(Message, **anchor)
     newer = _statement("from", limit=limit, **shape).instances(Message, **anchor)
@@ -335,12 +365,9 @@ def _page_query(
 ) -> QuerySet[Message]:
     visible = _visible(**window, left=left, marked=marked)
     if kind == "anchor":
-        return (
-            visible.select_related(None)
-            .filter(pk=anchor_id)
-            .only("pk", "sent_at")
-            .order_by("pk")[:1]
-        )
+        return _anchor_query(visible, anchor_id)
+    if kind == "before_id":
+        return visible.filter(_before_id(visible, anchor_id)).order_by("-sent_at", "-id")[:limit]
     anchor = Message(pk=anchor_id, sent_at=anchor_sent_at)
     if kind == "after":
         return visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit]
@@ -362,11 +389,14 @@ def _page(  # the ORM's form of page_for's statements, which tests hold them to
     anchor_id = before or after or around
     if anchor_id is None:
         return list(visible.order_by("-sent_at", "-id")[:limit])[::-1]
-    anchor = visible.select_related(None).filter(pk=anchor_id).only("pk", "sent_at").first()
+    if before:
+        page = list(visible.filter(_before_id(visible, before)).order_by("-sent_at", "-id")[:limit])
+        if not page and not _anchor_query(visible, before):
+            raise NotFound("Message not found.")
+        return page[::-1]
+    anchor = _anchor_query(visible, anchor_id).first()
     if anchor is None:
         raise NotFound("Message not found.")
-    if before:
-        return list(visible.filter(_before(anchor)).order_by("-sent_at", "-id")[:limit])[::-1]
     if after:
         return list(visible.filter(_after(anchor)).order_by("sent_at", "id")[:limit])
     # Up to a full page from the anchor on, then what the window needs of the older

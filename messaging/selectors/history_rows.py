@@ -17,13 +17,14 @@ from ..models import Conversation, Message, Participant
 from .history import (
     _NO_TIME,
     _page_query,
+    check_anchor,
     conversation_between,
     page_statement,
     page_window,
 )
 from .privacy import hide_unshared_receipts
 from .reactions import load_reactions
-from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows, stored_moment
+from .rows import MESSAGE_ROW_FIELDS, MessageRow, message_rows
 
 
 @dataclass
@@ -59,16 +60,14 @@ def row_page_for(
 ) -> list[MessageRow]:
     """page_for's newest page, or the page before `before`, as MessageRows."""
     window, shape = page_window(participant)
-    anchor: dict[str, Any] = {"anchor_id": 0, "anchor_sent_at": _NO_TIME}
-    if before:
-        found = _statement("anchor", limit=1, **shape).raw(
-            Message, **window, anchor_id=before, anchor_sent_at=_NO_TIME
+    kind = "before_id" if before else "newest"
+    page = message_rows(
+        _statement(kind, limit=limit, **shape).raw(
+            Message, **window, anchor_id=before or 0, anchor_sent_at=_NO_TIME
         )
-        if not found:
-            raise NotFound("Message not found.")
-        anchor = {"anchor_id": found[0][0], "anchor_sent_at": stored_moment(found[0][1])}
-    kind = "before" if before else "newest"
-    page = message_rows(_statement(kind, limit=limit, **shape).raw(Message, **window, **anchor))
+    )
+    if before and not page:
+        check_anchor(shape=shape, window=window, anchor_id=before)
     page.reverse()
     load_reactions(page)
     return page

@@ -238,3 +238,37 @@ def test_an_anchored_page_seeks_the_history_index_to_its_anchor(group, user):
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert f"message_history (conversation_id=? AND {bound})" in plan, (kind, plan)
+
+
+def test_a_page_before_an_id_seeks_the_history_index_with_its_anchor_read_once(group, user):
+    """The anchor's time is a subquery of the page's statement: both databases read it
+    by primary key once and then seek the history index to it, as to a time given."""
+    page = selectors.conversation_messages(user=user, conversation_id=group.pk, limit=5)
+    query = history._page_query(
+        "before_id",
+        limit=5,
+        left=False,
+        marked=False,
+        anchor_id=page.messages[2].pk,
+        anchor_sent_at=None,
+        conversation_id=group.pk,
+        left_through=0,
+        marker=0,
+    )
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+            assert "message_history (conversation_id=? AND sent_at<?)" in plan[0], plan
+            assert all("SCAN" not in step for step in plan), plan
+        else:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            steps = {row[2]: (row[1], row[3], row[5]) for row in cursor.fetchall()}
+            assert steps["messaging_message"][1:] == ("range", "message_history"), steps
+            assert steps["U0"][1:] == ("const", "PRIMARY"), steps
+    older = selectors.conversation_messages(
+        user=user, conversation_id=group.pk, limit=5, before=page.messages[2].pk
+    )
+    assert [m.pk for m in query] == [m.pk for m in older.messages][::-1]
+    assert [m.pk for m in older.messages][-2:] == [m.pk for m in page.messages[:2]]

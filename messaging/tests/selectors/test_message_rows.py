@@ -143,3 +143,20 @@ def test_rows_write_whole_seconds_and_microseconds_as_instances_do(user, other_u
     payloads = {row.pk: message_payload(row, viewer_id=user.pk) for row in rows}
     assert payloads[varied[0].pk]["sent_at"] == whole.isoformat().replace("+00:00", "Z")
     assert payloads[varied[3].pk]["edited_at"].endswith(".000007Z")
+
+
+def test_a_page_before_a_message_reads_its_anchor_in_its_own_statement(user, other_user, varied):
+    """The member's pair and the page: two statements. Only a page that comes back
+    empty asks for its anchor (a third), to tell the oldest message (an empty page)
+    from one the member does not see (404)."""
+    for list_page in (selectors.list_messages, selectors.list_message_rows):
+        with CaptureQueriesContext(connection) as paging:
+            page = list_page(user=user, other_user_id=other_user.pk, limit=5, before=varied[3].pk)
+        assert [m.pk for m in page.messages] == [m.pk for m in varied[:3]]
+        assert len(paging.captured_queries) == 2
+        with CaptureQueriesContext(connection) as oldest:
+            page = list_page(user=user, other_user_id=other_user.pk, limit=5, before=varied[0].pk)
+        assert page.messages == []
+        assert len(oldest.captured_queries) == 3
+        with pytest.raises(NotFound):
+            list_page(user=user, other_user_id=other_user.pk, limit=5, before=10**9)
