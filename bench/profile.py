@@ -180,6 +180,18 @@ def statements(call, args) -> None:
             timings[(position, " ".join(str(sql).split())[:110])].append(elapsed)
             position += 1
 
+    commit = connection._commit
+
+    def timed_commit():
+        nonlocal position
+        start = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            timings[(position, "COMMIT")].append((time.perf_counter() - start) * 1000)
+            position += 1
+
+    connection._commit = timed_commit
     for _ in range(args.repeat):
         position = 0
         start = time.perf_counter()

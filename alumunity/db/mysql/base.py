@@ -7,19 +7,41 @@ the same transaction (the session's isolation level, savepoints, the same locks)
 runs none costs no round trip at all.
 
 Django's own transaction state (`get_autocommit()`, atomic blocks, commit hooks) is
-unchanged: only what is sent to the server differs."""
+unchanged: only what is sent to the server differs.
+
+A DATETIME column's text becomes a datetime through `datetime.fromisoformat` (C, 0.2 µs)
+rather than the driver's converter (Python, 2.5 µs): an inbox page has a hundred."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.backends.mysql import base
 from django.db.backends.utils import debug_transaction
+from MySQLdb.constants import FIELD_TYPE
+from MySQLdb.times import DateTime_or_None
+
+
+def stored_datetime(text: str) -> datetime | None:
+    """The driver's DATETIME value, as its own converter reads it (naive, as Django's
+    converters expect), in a tenth of the time. Anything fromisoformat refuses (a
+    zero date) goes to the driver's converter, which answers as it always did."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return DateTime_or_None(text)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     # A transaction Django has begun (autocommit off) waits for its first statement.
     _begin_pending = False
+
+    def get_connection_params(self) -> dict[str, Any]:
+        params = super().get_connection_params()
+        conversions = {FIELD_TYPE.DATETIME: stored_datetime, FIELD_TYPE.TIMESTAMP: stored_datetime}
+        params["conv"] = {**params["conv"], **conversions}
+        return params
 
     def _set_autocommit(self, autocommit: bool) -> None:
         if not autocommit:
