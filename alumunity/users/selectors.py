@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 
+from django.db import router
 from django.db.models import Count, QuerySet, Subquery, Window
 
 from alumunity.prepared import Prepared
@@ -19,7 +19,7 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
     or by name: every word of the query starts a word of the name, case- and
     accent-blind ("hop" and "grace h" find "Grace Hopper"). Names are read through the
     index of their prefixes (users.NamePrefix), never scanned: one query counts, sorts
-    and pages the matches inside that index, a second fetches the page's members."""
+    and pages the matches inside that index and joins the page's members to it."""
     if is_email_lookup(query):
         found = list(_members(user.pk).filter(email=User.objects.normalize_email(query)))
         return found, len(found)
@@ -27,13 +27,13 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
     if not prefixes:
         return [], 0
     words = {f"prefix_{n}": prefix for n, prefix in enumerate(prefixes)}
-    page = _statement("page", len(prefixes), limit).rows(NamePrefix, user_id=user.pk, **words)
+    page = _statement(len(prefixes), limit).rows(NamePrefix, user_id=user.pk, **words)
     if not page:
         return [], 0
-    ids = {f"id_{n}": member_id for n, (member_id, _) in enumerate(page)}
-    found = _statement("members", len(ids), 0).instances(User, user_id=user.pk, **ids)
-    by_id = {member.pk: member for member in found}
-    return [by_id[member_id] for member_id, _ in page if member_id in by_id], page[0][1]
+    using = router.db_for_read(User)
+    # As `.only("id", "name", "avatar_url")` builds them: the other fields deferred.
+    found = [User.from_db(using, _CARD_FIELDS, row[:3]) for row in page]
+    return found, page[0][3]
 
 
 def _members(user_id: Any) -> QuerySet[User]:
@@ -41,7 +41,9 @@ def _members(user_id: Any) -> QuerySet[User]:
 
 
 def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
-    """The page of matching member ids, sorted by name, with the number of all matches.
+    """The page of matching members (id, name, avatar), sorted by name, with the number
+    of all matches; each page row joins its member by primary key, which is also where
+    a member deactivated a moment ago drops out (the index holds active members only).
     For one word the number is a subquery that names no outer column, run once from the
     index alone, so the page is read in the index's order (prefix, name, member) and
     stops at `limit`, where a window count (COUNT(*) OVER ()) read and sorted every
@@ -61,31 +63,30 @@ def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
         counted = matches.annotate(matching_total=Subquery(total.values("matching")))
     else:
         counted = matches.annotate(matching_total=Window(Count("pk")))
-    return counted.order_by("name", "user_id").values_list("user_id", "matching_total")[:limit]
+    return (
+        counted.filter(user__is_active=True)
+        .order_by("name", "user_id")
+        .values_list(*_CARD_COLUMNS, "matching_total")[:limit]
+    )
 
 
-def _page_members(*, user_id: Any, **ids: Any) -> QuerySet[User]:
-    """The page's members: what `in_bulk` of their ids runs."""
-    return _members(user_id).filter(pk__in=list(ids.values())).order_by()
+# A result's member as the page reads it: the fields of `_members`' `.only()`.
+_CARD_FIELDS = ["id", "name", "avatar_url"]
+_CARD_COLUMNS = ["user_id", "user__name", "user__avatar_url"]
+
+# The page's statement compiled once (alumunity.prepared) for each number of words and
+# each limit (part of the SQL): a search for "grace" is one statement every time.
+_STATEMENTS: dict[tuple[int, int], Prepared] = {}
 
 
-# Both statements compiled once (alumunity.prepared) for each number of words or ids
-# and each limit (part of the SQL): a search for "grace" is one statement every time.
-_STATEMENTS: dict[tuple[str, int, int], Prepared] = {}
-
-
-def _statement(kind: str, count: int, limit: int) -> Prepared:
-    key = (kind, count, limit)
+def _statement(count: int, limit: int) -> Prepared:
+    key = (count, limit)
     statement = _STATEMENTS.get(key)
     if statement is None:
         pk = User._meta.pk
         assert pk is not None
-        if kind == "page":
-            prefix = NamePrefix._meta.get_field("prefix")
-            words: dict[str, Any] = {f"prefix_{n}": prefix for n in range(count)}
-            build: Callable[..., QuerySet] = functools.partial(_page, limit=limit)
-        else:
-            words = {f"id_{n}": pk for n in range(count)}
-            build = _page_members
+        prefix = NamePrefix._meta.get_field("prefix")
+        words = {f"prefix_{n}": prefix for n in range(count)}
+        build = functools.partial(_page, limit=limit)
         statement = _STATEMENTS[key] = Prepared(build, user_id=pk, **words)
     return statement

@@ -37,8 +37,8 @@ def test_mark_as_read(api_client, populated, assert_database_query_count, assert
 
 def test_member_search(api_client, populated, assert_database_query_count, assert_cache_call_count):
     n, _unread = populated
-    # member, the page's ids with the total (inside the name index), the page's members
-    with assert_database_query_count(3), assert_cache_call_count(1):
+    # member, the page with the total (inside the name index) and its members joined
+    with assert_database_query_count(2), assert_cache_call_count(1):
         response = api_client.get("/api/users/search?q=grace&limit=100")
     assert response.json()["total"] == n + 1
 
