@@ -31,13 +31,13 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
     if not page:
         return [], 0
     using = router.db_for_read(User)
-    # As `.only("id", "name", "avatar_url")` builds them: the other fields deferred.
+    # As `.only(*_CARD_FIELDS)` builds them: the other fields deferred.
     found = [User.from_db(using, _CARD_FIELDS, row[:3]) for row in page]
     return found, page[0][3]
 
 
 def _members(user_id: Any) -> QuerySet[User]:
-    return User.objects.filter(is_active=True).exclude(pk=user_id).only("id", "name", "avatar_url")
+    return User.objects.filter(is_active=True).exclude(pk=user_id).only(*_CARD_FIELDS)
 
 
 def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
@@ -70,7 +70,8 @@ def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
     )
 
 
-# A result's member as the page reads it: the fields of `_members`' `.only()`.
+# What a result shows of a member: the fields an email lookup reads (`_members`) and
+# the columns the name page joins (`_CARD_COLUMNS`, in the same order).
 _CARD_FIELDS = ["id", "name", "avatar_url"]
 _CARD_COLUMNS = ["user_id", "user__name", "user__avatar_url"]
 
