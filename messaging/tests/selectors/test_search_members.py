@@ -1,3 +1,4 @@
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -137,28 +138,27 @@ def test_a_deactivated_member_leaves_the_results_and_a_reactivated_one_returns(u
     assert selectors.search_members(user=user, query="grace", limit=10) == ([member], 1)
 
 
-def test_one_word_reads_the_name_index_in_order_and_joins_only_the_page(
-    user, assert_database_query_count
-):
-    """One statement: the page comes from `name_prefix_search` in its own order (no sort
-    of the matches) and each of its members is joined by primary key."""
+def test_one_word_is_one_statement_with_the_page_members_joined(user, assert_database_query_count):
     UserFactory.create_batch(3, name="Grace Hopper")
     with assert_database_query_count(1):
         found, total = _found(user, "grace", limit=2)
     assert len(found) == 2 and total == 3
+    assert [member.name for member in found] == ["Grace Hopper"] * 2
     assert found[0].get_deferred_fields() >= {"email", "password"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner has no statistics")
+def test_one_word_reads_the_name_index_in_order_and_joins_only_the_page(user):
+    """The page comes from `name_prefix_search` in its own order (no sort of the
+    matches) and each of its members is joined by primary key. SQLite plans it so
+    whatever the tables hold; MariaDB picks by its table statistics (a handful of rows
+    is read whole, with a sort), so its plan is checked on the benchmark's data
+    (README, Performance)."""
+    UserFactory.create_batch(3, name="Grace Hopper")
     sql, params = _page(user_id=user.pk, limit=2, prefix_0="grace").query.sql_with_params()
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            plan = [str(row[-1]) for row in cursor.fetchall()]
-            assert "COVERING INDEX name_prefix_search (prefix=?)" in plan[0], plan
-            assert any("users_user" in step and "(id=?)" in step for step in plan), plan
-            assert not any("TEMP B-TREE" in step for step in plan), plan
-        else:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            rows = cursor.fetchall()
-            steps = {row[2]: (row[3], row[5], row[-1] or "") for row in rows if row[1] == "PRIMARY"}
-            assert steps["users_nameprefix"][:2] == ("ref", "name_prefix_search"), steps
-            assert steps["users_user"][:2] == ("eq_ref", "PRIMARY"), steps
-            assert not any("filesort" in extra for _, _, extra in steps.values()), steps
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = [str(row[-1]) for row in cursor.fetchall()]
+    assert "COVERING INDEX name_prefix_search (prefix=?)" in plan[0], plan
+    assert any("users_user" in step and "(id=?)" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
