@@ -123,7 +123,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # BEGIN so two concurrent sends queue instead of failing with "database is locked".
     # Each connection's page cache holds up to SQLITE_CACHE_MIB (SQLite's default is
     # 2 MiB, which a 1M-message database's pages and full-text index outgrow between
-    # two requests: README, Performance). A cache fills only as pages are read.
+    # two requests: bench/ROUNDS.md has the figures). A cache fills only as pages are read.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

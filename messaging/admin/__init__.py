@@ -6,7 +6,7 @@ Nothing here deletes a message or edits one: messages are immutable and soft. Li
 grow with the message table never count it (see LargeTablePaginator), and they fetch the
 members shown on a page with prefetch_related, not a join: joined to the small users
 table, "newest 50 messages" makes MariaDB's optimizer read the users first and sort the
-whole message table instead of walking the primary key (README, Performance, has the
+whole message table instead of walking the primary key (README, Design, has the
 figures).
 
 Split by page: base.py holds what they share; importing the package registers
