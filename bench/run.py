@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 # bench/ is on sys.path when a script here runs.
+import machine
 import peer
 from calls import largest_group, load_plan, our_calls
 from serving import ServerProcess, uvicorn_command
@@ -467,7 +468,7 @@ def main() -> None:
     print(
         f"Benchmark on {args.vendor}: {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.2f}, a pure-Python loop of 2M additions in "
-        f"{python_loop_ms():.0f} ms, sizes {', '.join(map(label, sizes))}"
+        f"{machine.python_loop_ms():.0f} ms, sizes {', '.join(map(label, sizes))}"
     )
     measured = {size: measure_size(size, base, args) for size in sizes}
     # The newest run, and every run under its time for bench/tables.py's medians.
@@ -482,20 +483,6 @@ def main() -> None:
         for name in large:
             if name in small:
                 print(f"  {name:<30}{large[name]['p50'] / small[name]['p50']:>8.2f}x")
-
-
-def python_loop_ms() -> float:
-    """The processor's speed at Python, the best of five timings of one fixed loop: what
-    the project adds to a request is Python work, so its ratio to the bare view grows on
-    a slower processor, and rounds on different machines compare by this figure."""
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        total = 0
-        for number in range(2_000_000):
-            total += number
-        timings.append(time.perf_counter() - started)
-    return min(timings) * 1000
 
 
 if __name__ == "__main__":
