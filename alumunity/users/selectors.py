@@ -32,8 +32,8 @@ def search_members(*, user: User, query: str, limit: int) -> tuple[list[User], i
         return [], 0
     using = router.db_for_read(User)
     # As `.only(*_CARD_FIELDS)` builds them: the other fields deferred.
-    found = [User.from_db(using, _CARD_FIELDS, row[:3]) for row in page]
-    return found, page[0][3]
+    found = [User.from_db(using, _CARD_FIELDS, row[:-1]) for row in page]
+    return found, page[0][-1]
 
 
 def _members(user_id: Any) -> QuerySet[User]:
@@ -70,10 +70,10 @@ def _page(*, user_id: Any, limit: int, **words: str) -> QuerySet[Any, Any]:
     )
 
 
-# What a result shows of a member: the fields an email lookup reads (`_members`) and
-# the columns the name page joins (`_CARD_COLUMNS`, in the same order).
+# What a result shows of a member: the fields an email lookup reads (`_members`), and
+# the same fields joined to the name page (`user__id` is the page's own user_id).
 _CARD_FIELDS = ["id", "name", "avatar_url"]
-_CARD_COLUMNS = ["user_id", "user__name", "user__avatar_url"]
+_CARD_COLUMNS = [f"user__{field}" for field in _CARD_FIELDS]
 
 # The page's statement compiled once (alumunity.prepared) for each number of words and
 # each limit (part of the SQL): a search for "grace" is one statement every time.
